@@ -1,0 +1,89 @@
+"""Typed settings read from the environment, built lazily and cached.
+
+Nothing here runs at import time: call :func:`get_settings` when a value is needed. Secrets are
+either given directly (local runs and tests) or named by an SSM SecureString parameter (deployed
+stages), which is fetched once per container.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Settings(BaseModel):
+    """Every environment-driven setting of the application."""
+
+    model_config = ConfigDict(frozen=True)
+
+    stage: str = "dev"
+    table_prefix: str = "aftersales-dev-"
+    # Secrets: a literal value (local/test) or the name of an SSM SecureString parameter.
+    platform_api_key: str | None = None
+    platform_api_key_param: str | None = None
+    app_secret: str | None = None
+    app_secret_param: str | None = None
+
+    max_body_bytes: int = Field(default=65_536, ge=1024)
+    auth_cache_seconds: float = Field(default=60.0, ge=0)
+    idempotency_ttl_seconds: int = Field(default=86_400, ge=60)
+    page_limit_default: int = Field(default=25, ge=1, le=100)
+    page_limit_max: int = Field(default=100, ge=1, le=1000)
+    offboarding_time_budget_seconds: float = Field(default=20.0, gt=0)
+    metrics_tenant_dimension: bool = True
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    followups_queue_url: str | None = None
+    event_bus_name: str = "default"
+    ses_sender: str = "no-reply@example.com"
+    public_base_url: str = "http://127.0.0.1:8000"
+
+
+_ENV_PREFIX = ""
+
+
+def _from_environ(environ: dict[str, str]) -> Settings:
+    values = {
+        name: environ[(_ENV_PREFIX + name).upper()]
+        for name in Settings.model_fields
+        if (_ENV_PREFIX + name).upper() in environ
+    }
+    return Settings.model_validate(values)
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    return _from_environ(dict(os.environ))
+
+
+def reset_settings() -> None:
+    """Forget cached settings and secrets (tests and the local runner change the environment)."""
+    get_settings.cache_clear()
+    _secret.cache_clear()
+
+
+@functools.cache
+def _secret(value: str | None, param: str | None, name: str) -> str:
+    if value:
+        return value
+    if param:
+        from chalicelib.store.parameters import read_secure_parameter
+
+        return read_secure_parameter(param)
+    raise RuntimeError(f"{name} is not configured: set {name.upper()} or {name.upper()}_PARAM")
+
+
+def platform_api_key() -> str:
+    """The operator's platform key (from the environment locally, SSM when deployed)."""
+    s = get_settings()
+    return _secret(s.platform_api_key, s.platform_api_key_param, "platform_api_key")
+
+
+def app_secret() -> bytes:
+    """The root secret that signing keys (cursors, tokens) are derived from."""
+    s = get_settings()
+    return _secret(s.app_secret, s.app_secret_param, "app_secret").encode()

@@ -1,0 +1,91 @@
+"""PynamoDB foundations shared by every table.
+
+Key design (see docs/data-model.md):
+
+- Every item's partition key begins with its tenant id (``<tenant>`` or ``<tenant>#...``);
+  every GSI partition key of tenant data does too. The only exceptions are platform-owned
+  indexes (the tenant directory, the follow-up due index), documented next to their models.
+- Every item carries ``tenant_id`` and is projected (keys only) into the table's
+  ``by_tenant`` index, so offboarding and data export can find *all* of a tenant's items without
+  a Scan, whatever entity types are added later.
+- Table names are resolved lazily from settings (``TABLE_PREFIX``), never at import time.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+from chalicelib.config import get_settings
+
+# Attribute names that hold partition keys anywhere (table or index). The tenancy guard checks
+# exactly these; keep them generic so every table uses the same few names.
+PARTITION_KEY_ATTRIBUTES = frozenset({"pk", "gsi1pk", "gsi2pk", "gsi3pk", "tenant_id"})
+# Indexes whose partition keys are platform-owned and may not begin with a tenant id.
+PLATFORM_INDEX_KEYS = frozenset({"dir_pk", "due_pk"})
+
+
+class TableMeta(type):
+    """Metaclass for PynamoDB ``Meta`` classes: the table name is resolved when first used."""
+
+    base_name: str
+
+    @property
+    def table_name(cls) -> str:
+        return f"{get_settings().table_prefix}{cls.base_name}"
+
+
+class TenantIndex(GlobalSecondaryIndex["TenantModel"]):
+    """Keys-only index of every item by tenant: offboarding and export use it."""
+
+    class Meta:
+        index_name = "by_tenant"
+        projection = KeysOnlyProjection()
+
+    tenant_id = UnicodeAttribute(hash_key=True)
+
+
+class TenantModel(Model):
+    """Base of every tenant-owned item: generic ``pk``/``sk`` keys plus ``tenant_id``."""
+
+    table_definition: ClassVar[bool] = False
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    tenant_id = UnicodeAttribute()
+    by_tenant = TenantIndex()
+
+
+class VersionedMixin:
+    """Optimistic concurrency: ``version`` starts at 1 and increases by one per update."""
+
+    version = NumberAttribute(default=1)
+
+
+def utcnow() -> datetime:
+    """Current time, timezone-aware UTC, truncated to milliseconds (what we store and show)."""
+    now = datetime.now(UTC)
+    return now.replace(microsecond=(now.microsecond // 1000) * 1000)
+
+
+def key(tenant_id: str, *parts: str) -> str:
+    """Build a tenant-prefixed key: ``key("T1", "CUSTOMER")`` → ``"T1#CUSTOMER"``."""
+    if not tenant_id:
+        raise ValueError("tenant id is required")
+    return "#".join((tenant_id, *parts))
+
+
+def table_models() -> list[type[TenantModel]]:
+    """Every model class that defines a table (its keys and indexes), in creation order."""
+    from chalicelib.store import tables
+
+    return tables.TABLE_MODELS
+
+
+def model_attributes(model: type[Model]) -> dict[str, Any]:
+    """Name → attribute for a model (a stable accessor for infra and tests)."""
+    return dict(model.get_attributes())
