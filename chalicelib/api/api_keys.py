@@ -14,8 +14,16 @@ TAG = "api-keys"
 
 
 @operation(
-    bp, "POST", "/v1/api-keys", summary="Create an API key", tag=TAG, scope="admin",
-    body=ApiKeyCreate, response=ApiKeyWithSecret, status=201, idempotent=True,
+    bp,
+    "POST",
+    "/v1/api-keys",
+    summary="Create an API key",
+    tag=TAG,
+    scope="admin",
+    body=ApiKeyCreate,
+    response=ApiKeyWithSecret,
+    status=201,
+    idempotent=True,
 )
 def create_api_key(call: Call) -> ApiKeyWithSecret:
     """The response carries the secret key this one time; store it safely."""
@@ -23,8 +31,14 @@ def create_api_key(call: Call) -> ApiKeyWithSecret:
 
 
 @operation(
-    bp, "GET", "/v1/api-keys", summary="List API keys", tag=TAG, scope="admin",
-    query=ListQuery, response=ApiKeyList,
+    bp,
+    "GET",
+    "/v1/api-keys",
+    summary="List API keys",
+    tag=TAG,
+    scope="admin",
+    query=ListQuery,
+    response=ApiKeyList,
 )
 def list_api_keys(call: Call) -> ApiKeyList:
     """Keys without their secrets."""
@@ -32,7 +46,12 @@ def list_api_keys(call: Call) -> ApiKeyList:
 
 
 @operation(
-    bp, "GET", "/v1/api-keys/{key_id}", summary="Get an API key", tag=TAG, scope="admin",
+    bp,
+    "GET",
+    "/v1/api-keys/{key_id}",
+    summary="Get an API key",
+    tag=TAG,
+    scope="admin",
     response=ApiKey,
 )
 def get_api_key(call: Call, key_id: str) -> ApiKey:
@@ -41,7 +60,12 @@ def get_api_key(call: Call, key_id: str) -> ApiKey:
 
 
 @operation(
-    bp, "DELETE", "/v1/api-keys/{key_id}", summary="Revoke an API key", tag=TAG, scope="admin",
+    bp,
+    "DELETE",
+    "/v1/api-keys/{key_id}",
+    summary="Revoke an API key",
+    tag=TAG,
+    scope="admin",
     response=ApiKey,
 )
 def revoke_api_key(call: Call, key_id: str) -> ApiKey:

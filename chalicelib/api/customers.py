@@ -19,8 +19,16 @@ TAG = "customers"
 
 
 @operation(
-    bp, "POST", "/v1/customers", summary="Create a customer", tag=TAG, scope="customers:write",
-    body=CustomerCreate, response=Customer, status=201, idempotent=True,
+    bp,
+    "POST",
+    "/v1/customers",
+    summary="Create a customer",
+    tag=TAG,
+    scope="customers:write",
+    body=CustomerCreate,
+    response=Customer,
+    status=201,
+    idempotent=True,
 )
 def create_customer(call: Call) -> Customer:
     """Email and external id are unique per tenant (409 when taken)."""
@@ -28,8 +36,14 @@ def create_customer(call: Call) -> Customer:
 
 
 @operation(
-    bp, "GET", "/v1/customers", summary="List or find customers", tag=TAG,
-    scope="customers:read", query=CustomerListQuery, response=CustomerList,
+    bp,
+    "GET",
+    "/v1/customers",
+    summary="List or find customers",
+    tag=TAG,
+    scope="customers:read",
+    query=CustomerListQuery,
+    response=CustomerList,
 )
 def list_customers(call: Call) -> CustomerList:
     """Oldest first; ``email`` or ``external_id`` find a single customer."""
@@ -37,8 +51,13 @@ def list_customers(call: Call) -> CustomerList:
 
 
 @operation(
-    bp, "GET", "/v1/customers/{customer_id}", summary="Get a customer", tag=TAG,
-    scope="customers:read", response=Customer,
+    bp,
+    "GET",
+    "/v1/customers/{customer_id}",
+    summary="Get a customer",
+    tag=TAG,
+    scope="customers:read",
+    response=Customer,
 )
 def get_customer(call: Call, customer_id: str) -> Customer:
     """The ETag header carries the version for conditional updates."""
@@ -46,8 +65,15 @@ def get_customer(call: Call, customer_id: str) -> Customer:
 
 
 @operation(
-    bp, "PATCH", "/v1/customers/{customer_id}", summary="Update a customer", tag=TAG,
-    scope="customers:write", body=CustomerUpdate, response=Customer, conditional=True,
+    bp,
+    "PATCH",
+    "/v1/customers/{customer_id}",
+    summary="Update a customer",
+    tag=TAG,
+    scope="customers:write",
+    body=CustomerUpdate,
+    response=Customer,
+    conditional=True,
 )
 def update_customer(call: Call, customer_id: str) -> Customer:
     """Conditional on ``version`` or ``If-Match``: a stale version is a 409."""
@@ -55,8 +81,13 @@ def update_customer(call: Call, customer_id: str) -> Customer:
 
 
 @operation(
-    bp, "DELETE", "/v1/customers/{customer_id}", summary="Delete a customer", tag=TAG,
-    scope="customers:write", status=204,
+    bp,
+    "DELETE",
+    "/v1/customers/{customer_id}",
+    summary="Delete a customer",
+    tag=TAG,
+    scope="customers:write",
+    status=204,
 )
 def delete_customer(call: Call, customer_id: str) -> None:
     """Removes the customer's personal data."""

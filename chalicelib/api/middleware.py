@@ -58,10 +58,13 @@ def http_middleware(event: Request, get_response: Callable[[Request], Response])
     started = time.perf_counter()
     try:
         response = get_response(event)
-    except Exception:  # noqa: BLE001 - never let a trace reach the client
+    except Exception:
         logger.exception("unhandled error outside a view")
         response = problem_response(
-            500, "internal_error", "an unexpected error occurred", instance=event.path,
+            500,
+            "internal_error",
+            "an unexpected error occurred",
+            instance=event.path,
             request_id=request_id,
         )
     response = _normalise(response, request_id, event.path)

@@ -14,7 +14,11 @@ from chalicelib.schemas.common import Problem
 
 _REF = "#/components/schemas/{model}"
 _PATH_PARAM = re.compile(r"{([a-z_]+)}")
-_SECURITY = {"secret": [{"secretKey": []}], "platform": [{"platformKey": []}], "none": []}
+_SECURITY: dict[str, list[dict[str, list[str]]]] = {
+    "secret": [{"secretKey": []}],
+    "platform": [{"platformKey": []}],
+    "none": [],
+}
 
 
 def _models() -> list[tuple[type[BaseModel], Any]]:
@@ -44,7 +48,7 @@ def _query_parameters(op: Operation) -> list[dict[str, Any]]:
     ]
 
 
-def _operation(op: Operation, refs: dict[tuple[type[BaseModel], Any], Any]) -> dict[str, Any]:
+def _operation(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
     parameters = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in _PATH_PARAM.findall(op.path)

@@ -21,8 +21,16 @@ TAG = "platform"
 
 
 @operation(
-    bp, "POST", "/platform/tenants", summary="Onboard a tenant", tag=TAG, auth="platform",
-    body=TenantCreate, response=TenantCreated, status=201, idempotent=True,
+    bp,
+    "POST",
+    "/platform/tenants",
+    summary="Onboard a tenant",
+    tag=TAG,
+    auth="platform",
+    body=TenantCreate,
+    response=TenantCreated,
+    status=201,
+    idempotent=True,
 )
 def create_tenant(call: Call) -> TenantCreated:
     """Creates the tenant, its first admin API key and a publishable widget key (shown once)."""
@@ -30,8 +38,14 @@ def create_tenant(call: Call) -> TenantCreated:
 
 
 @operation(
-    bp, "GET", "/platform/tenants", summary="List tenants", tag=TAG, auth="platform",
-    query=TenantListQuery, response=TenantList,
+    bp,
+    "GET",
+    "/platform/tenants",
+    summary="List tenants",
+    tag=TAG,
+    auth="platform",
+    query=TenantListQuery,
+    response=TenantList,
 )
 def list_tenants(call: Call) -> TenantList:
     """Oldest first."""
@@ -39,8 +53,13 @@ def list_tenants(call: Call) -> TenantList:
 
 
 @operation(
-    bp, "GET", "/platform/tenants/{tenant_id}", summary="Get a tenant", tag=TAG,
-    auth="platform", response=Tenant,
+    bp,
+    "GET",
+    "/platform/tenants/{tenant_id}",
+    summary="Get a tenant",
+    tag=TAG,
+    auth="platform",
+    response=Tenant,
 )
 def get_tenant(call: Call, tenant_id: str) -> Tenant:
     """One tenant."""
@@ -48,8 +67,14 @@ def get_tenant(call: Call, tenant_id: str) -> Tenant:
 
 
 @operation(
-    bp, "POST", "/platform/tenants/{tenant_id}/suspend", summary="Suspend a tenant", tag=TAG,
-    auth="platform", body=StatusChange, response=Tenant,
+    bp,
+    "POST",
+    "/platform/tenants/{tenant_id}/suspend",
+    summary="Suspend a tenant",
+    tag=TAG,
+    auth="platform",
+    body=StatusChange,
+    response=Tenant,
 )
 def suspend_tenant(call: Call, tenant_id: str) -> Tenant:
     """Every key of the tenant is refused with 403 ``tenant_suspended`` until reactivated."""
@@ -57,8 +82,13 @@ def suspend_tenant(call: Call, tenant_id: str) -> Tenant:
 
 
 @operation(
-    bp, "POST", "/platform/tenants/{tenant_id}/reactivate", summary="Reactivate a tenant",
-    tag=TAG, auth="platform", response=Tenant,
+    bp,
+    "POST",
+    "/platform/tenants/{tenant_id}/reactivate",
+    summary="Reactivate a tenant",
+    tag=TAG,
+    auth="platform",
+    response=Tenant,
 )
 def reactivate_tenant(call: Call, tenant_id: str) -> Tenant:
     """Lifts a suspension."""
@@ -66,8 +96,13 @@ def reactivate_tenant(call: Call, tenant_id: str) -> Tenant:
 
 
 @operation(
-    bp, "DELETE", "/platform/tenants/{tenant_id}", summary="Offboard a tenant", tag=TAG,
-    auth="platform", response=OffboardingReport,
+    bp,
+    "DELETE",
+    "/platform/tenants/{tenant_id}",
+    summary="Offboard a tenant",
+    tag=TAG,
+    auth="platform",
+    response=OffboardingReport,
 )
 def offboard_tenant(call: Call, tenant_id: str) -> OffboardingReport:
     """Deletes every item of the tenant in every table. If ``completed`` is false the time

@@ -76,7 +76,7 @@ def problem_response(
     headers: dict[str, str] | None = None,
 ) -> Response:
     """A complete problem+json response."""
-    all_headers = {"Content-Type": PROBLEM_JSON, **(headers or {})}
+    all_headers: dict[str, str | list[str]] = {"Content-Type": PROBLEM_JSON, **(headers or {})}
     if request_id:
         all_headers["X-Request-Id"] = request_id
     if retry_after is not None:

@@ -69,7 +69,8 @@ class Call:
     @property
     def tenant_id(self) -> str:
         """The authenticated tenant (the only source of tenant ids)."""
-        assert self.principal is not None and self.principal.tenant_id is not None
+        if self.principal is None or self.principal.tenant_id is None:
+            raise RuntimeError("tenant_id read on an operation without a tenant principal")
         return self.principal.tenant_id
 
 
@@ -147,9 +148,7 @@ def _reject_constant(name: str) -> None:
 
 def _parse_body(op: Operation, raw: bytes) -> tuple[Any, dict[str, Any] | None]:
     if len(raw) > get_settings().max_body_bytes:
-        raise PayloadTooLarge(
-            f"the request body exceeds {get_settings().max_body_bytes} bytes"
-        )
+        raise PayloadTooLarge(f"the request body exceeds {get_settings().max_body_bytes} bytes")
     text = raw.decode("utf-8", errors="strict") if raw else ""
     if not text.strip():
         data: Any = {}
@@ -175,7 +174,7 @@ def _parse_body(op: Operation, raw: bytes) -> tuple[Any, dict[str, Any] | None]:
 
 
 def _parse_query(op: Operation, request: Request) -> Any:
-    params = request.query_params or {}
+    params: Any = request.query_params or {}
     if op.query is None:
         if params:
             raise BadRequest("this operation takes no query parameters", code="invalid_query")
@@ -184,7 +183,9 @@ def _parse_query(op: Operation, request: Request) -> Any:
     for name in params:
         got = params.getlist(name) if hasattr(params, "getlist") else [params[name]]
         if len(got) > 1:
-            raise BadRequest(f"query parameter '{name}' is given more than once", code="invalid_query")
+            raise BadRequest(
+                f"query parameter '{name}' is given more than once", code="invalid_query"
+            )
         values[name] = got[0]
     try:
         return op.query.model_validate(values)
@@ -216,10 +217,7 @@ def _header_values(headers: dict[str, str]) -> tuple[int | None, str | None]:
 def _render(op: Operation, result: Any) -> dict[str, Any]:
     if result is None:
         return {"status": 204, "body": None, "headers": {}}
-    if isinstance(result, BaseModel):
-        body = result.model_dump(mode="json")
-    else:
-        body = result
+    body = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
     headers: dict[str, str] = {}
     version = body.get("version") if isinstance(body, dict) else None
     if isinstance(version, int):
@@ -227,14 +225,17 @@ def _render(op: Operation, result: Any) -> dict[str, Any]:
     return {"status": op.status, "body": body, "headers": headers}
 
 
-def execute(request: Request, op: Operation, fn: Callable[..., Any], params: dict[str, str]) -> Response:
+def execute(
+    request: Request, op: Operation, fn: Callable[..., Any], params: dict[str, str]
+) -> Response:
     """Run one operation for one request; every failure becomes a problem response."""
     request_id = context.current_request_id() or ""
     headers = {k.lower(): v for k, v in (request.headers or {}).items()}
     instance = request.path if hasattr(request, "path") else op.path
     try:
         principal = _authenticate(op, headers)
-        raw = request.raw_body or b""
+        raw_body = request.raw_body or b""
+        raw = raw_body.encode() if isinstance(raw_body, str) else raw_body
         body, raw_json = _parse_body(op, raw)
         query = _parse_query(op, request)
         if_match, idempotency_key = _header_values(headers)
@@ -262,7 +263,7 @@ def execute(request: Request, op: Operation, fn: Callable[..., Any], params: dic
             rendered = _render(op, fn(call, **params))
     except DomainError as error:
         return from_domain_error(error, instance=instance, request_id=request_id)
-    except Exception as error:  # noqa: BLE001 - the last line of defence: never leak a trace
+    except Exception as error:
         return unexpected_error(error, instance=instance, request_id=request_id)
     response_headers = {"Content-Type": JSON, **rendered["headers"]}
     body_text = None if rendered["body"] is None else json.dumps(rendered["body"])

@@ -29,9 +29,7 @@ RESOURCES = (
     "webhooks",
 )
 ADMIN = "admin"
-ALL_SCOPES = frozenset(
-    {ADMIN} | {f"{r}:{a}" for r in RESOURCES for a in ("read", "write")}
-)
+ALL_SCOPES = frozenset({ADMIN} | {f"{r}:{a}" for r in RESOURCES for a in ("read", "write")})
 
 
 @dataclass(frozen=True)

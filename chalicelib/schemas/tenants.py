@@ -14,9 +14,7 @@ TenantStatus = Literal["active", "suspended", "offboarding"]
 Scope = Annotated[str, StringConstraints(pattern=r"^(admin|[a-z]+:(read|write))$")]
 Origin = Annotated[
     str,
-    StringConstraints(
-        max_length=253, pattern=r"^https?://(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?$"
-    ),
+    StringConstraints(max_length=253, pattern=r"^https?://(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?$"),
 ]
 
 

@@ -32,9 +32,7 @@ class Principal:
     def require(self, scope: str) -> None:
         """Refuse with 403 unless this principal holds ``scope``."""
         if not grants(self.scopes, scope):
-            raise Forbidden(
-                f"this API key lacks the '{scope}' scope", code="insufficient_scope"
-            )
+            raise Forbidden(f"this API key lacks the '{scope}' scope", code="insufficient_scope")
 
 
 PLATFORM = Principal(kind="platform", tenant_id=None, key_id=None, scopes=frozenset({"platform"}))

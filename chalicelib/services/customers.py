@@ -31,7 +31,7 @@ def to_customer(item: store.CustomerItem) -> Customer:
         contact_consent=item.contact_consent,
         created_at=item.created_at,
         updated_at=item.updated_at,
-        version=item.version,
+        version=int(item.version),
     )
 
 
@@ -93,7 +93,9 @@ def list_customers(tenant_id: str, query: CustomerListQuery) -> CustomerList:
     """A page of customers; ``email`` or ``external_id`` narrow it to at most one."""
     if query.email or query.external_id:
         if query.cursor:
-            raise Invalid("a lookup by email or external_id has no further pages", code="invalid_cursor")
+            raise Invalid(
+                "a lookup by email or external_id has no further pages", code="invalid_cursor"
+            )
         found = (
             store.find_by_email(tenant_id, query.email)
             if query.email

@@ -44,7 +44,7 @@ def to_tenant(item: store.TenantItem) -> Tenant:
         status_reason=item.status_reason,
         created_at=item.created_at,
         updated_at=item.updated_at,
-        version=item.version,
+        version=int(item.version),
     )
 
 
@@ -88,7 +88,7 @@ def onboard(request: TenantCreate) -> TenantCreated:
         widget_key=WidgetKey(
             id=widget_key_id,
             key=format_publishable_key(tenant_id, widget_key_id),
-            allowed_origins=list(widget_key.allowed_origins),
+            allowed_origins=[str(o) for o in widget_key.allowed_origins],
             created_at=widget_key.created_at,
         ),
     )
@@ -116,7 +116,9 @@ def list_tenants(limit: int | None, cursor: str | None) -> TenantList:
     )
 
 
-def _change_status(tenant_id: str, status: str, reason: str | None, allowed_from: set[str]) -> Tenant:
+def _change_status(
+    tenant_id: str, status: str, reason: str | None, allowed_from: set[str]
+) -> Tenant:
     current = get_tenant(tenant_id)
     if current.status not in allowed_from:
         raise Conflict(

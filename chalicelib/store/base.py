@@ -79,7 +79,7 @@ def key(tenant_id: str, *parts: str) -> str:
     return "#".join((tenant_id, *parts))
 
 
-def table_models() -> list[type[TenantModel]]:
+def table_models() -> list[type[Model]]:
     """Every model class that defines a table (its keys and indexes), in creation order."""
     from chalicelib.store import tables
 

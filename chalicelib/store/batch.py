@@ -22,10 +22,9 @@ def batch_get(model: type[Model], keys: Sequence[tuple[str, str]]) -> dict[tuple
     """Get up to 100 items by (pk, sk) in one BatchGetItem; returns raw items by key."""
     table = model.Meta.table_name
     hash_name, range_name = model._hash_keyname, model._range_keyname
-    assert range_name is not None
-    pending: list[dict[str, Any]] = [
-        {hash_name: {"S": h}, range_name: {"S": r}} for h, r in keys
-    ]
+    if hash_name is None or range_name is None:
+        raise TypeError(f"{model.__name__} has no range key")
+    pending: list[dict[str, Any]] = [{hash_name: {"S": h}, range_name: {"S": r}} for h, r in keys]
     found: dict[tuple[str, str], Any] = {}
     client = aws_client("dynamodb")
     for round_no in range(_MAX_ROUNDS):

@@ -17,7 +17,7 @@ def aws_client(service: str) -> Any:
     from botocore.config import Config
 
     return boto3.client(
-        service,  # type: ignore[call-overload]
+        service,
         config=Config(retries={"mode": "standard", "max_attempts": 4}),
     )
 

@@ -8,7 +8,7 @@ Access patterns:
 | list (oldest first)        | Query ``<tenant>#CUSTOMER``                                 |
 | find by email              | Query index ``by_email``: ``<tenant>#EMAIL#<email lower>``  |
 | find by external id        | Query index ``by_external_id``: ``<tenant>#EXT#<id>``        |
-| uniqueness of email/ext id | guard items ``<tenant>#CUSTOMER_EMAIL`` / ``<tenant>#CUSTOMER_EXT``, |
+| unique email / external id | guard items ``<tenant>#CUSTOMER_EMAIL`` / ``..._EXT``,      |
 |                            | written in the same transaction as the customer             |
 
 Guard items make uniqueness exact (a GSI alone is eventually consistent and cannot refuse a
@@ -98,9 +98,7 @@ def _email_guard(tenant_id: str, email: str) -> CustomerGuardItem:
 
 
 def _external_guard(tenant_id: str, external_id: str) -> CustomerGuardItem:
-    return CustomerGuardItem(
-        pk=key(tenant_id, "CUSTOMER_EXT"), sk=external_id, tenant_id=tenant_id
-    )
+    return CustomerGuardItem(pk=key(tenant_id, "CUSTOMER_EXT"), sk=external_id, tenant_id=tenant_id)
 
 
 def _index_keys(tenant_id: str, email: str | None, external_id: str | None) -> dict[str, Any]:
@@ -123,9 +121,7 @@ def _raise_for_cancellation(
                 "the customer was changed by someone else; fetch it and retry with its version"
             ) from exc
         if label == "email":
-            raise Conflict(
-                "another customer already has this email", code="email_taken"
-            ) from exc
+            raise Conflict("another customer already has this email", code="email_taken") from exc
         if label == "external_id":
             raise Conflict(
                 "another customer already has this external_id", code="external_id_taken"
@@ -254,16 +250,18 @@ def update_customer(
     with tx:
         tx.labels.append("customer_version")
         tx.save(updated, condition=CustomerItem.version == expected_version)
-        _move_guard(tx, "email", current.email, updated.email, tenant_id, customer_id)
-        _move_guard(
-            tx, "external_id", current.external_id, updated.external_id, tenant_id, customer_id
-        )
+        for label, old, new in (
+            ("email", current.email, updated.email),
+            ("external_id", current.external_id, updated.external_id),
+        ):
+            _move_guard(tx, label, old=old, new=new, tenant_id=tenant_id, customer_id=customer_id)
     return updated
 
 
 def _move_guard(
     tx: _transaction,
     label: str,
+    *,
     old: str | None,
     new: str | None,
     tenant_id: str,

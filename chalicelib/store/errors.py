@@ -34,15 +34,12 @@ def is_throttling(exc: BaseException) -> bool:
     """True for throttling and transaction conflicts: safe to retry later."""
     code = error_code(exc)
     if code == "TransactionCanceledException" and isinstance(exc, TransactWriteError):
-        return any(
-            r is not None and r.code in THROTTLING_CODES for r in exc.cancellation_reasons
-        )
+        return any(r is not None and r.code in THROTTLING_CODES for r in exc.cancellation_reasons)
     return code in THROTTLING_CODES
 
 
 def cancellation_codes(exc: TransactWriteError) -> list[str | None]:
     """Per-item reasons of a cancelled transaction, in request order (None = not the cause)."""
     return [
-        None if r is None or r.code in (None, "None") else r.code
-        for r in exc.cancellation_reasons
+        None if r is None or r.code in (None, "None") else r.code for r in exc.cancellation_reasons
     ]

@@ -40,7 +40,9 @@ def _pages(params: dict[str, Any], deadline: float) -> Iterator[list[dict[str, A
         params = {**params, "ExclusiveStartKey": last}
 
 
-def _tenant_keys(model: type[Model], tenant_id: str, deadline: float) -> Iterator[list[dict[str, Any]]]:
+def _tenant_keys(
+    model: type[Model], tenant_id: str, deadline: float
+) -> Iterator[list[dict[str, Any]]]:
     params = {
         "TableName": model.Meta.table_name,
         "IndexName": "by_tenant",
@@ -59,7 +61,8 @@ def delete_tenant_data(tenant_id: str, budget_seconds: float) -> tuple[dict[str,
     tenant_record: dict[str, Any] | None = None
     try:
         for model in TABLE_MODELS:
-            name = model.Meta.table_name
+            meta: Any = model.Meta
+            name = meta.table_name
             for keys in _tenant_keys(model, tenant_id, deadline):
                 batch = []
                 for k in keys:
@@ -67,10 +70,8 @@ def delete_tenant_data(tenant_id: str, budget_seconds: float) -> tuple[dict[str,
                         tenant_record = k
                         continue
                     batch.append(k)
-                deleted[model.Meta.base_name] = deleted.get(model.Meta.base_name, 0) + batch_delete(
-                    name, batch
-                )
-        idem = IdempotencyTable.Meta
+                deleted[meta.base_name] = deleted.get(meta.base_name, 0) + batch_delete(name, batch)
+        idem: Any = IdempotencyTable.Meta
         params = {
             "TableName": idem.table_name,
             "KeyConditionExpression": "pk = :p",

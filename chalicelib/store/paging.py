@@ -30,10 +30,8 @@ class Page(Generic[M]):
 def _key_names(model: type[Model], index: Index[Any] | None) -> list[str]:
     names = [model._hash_keyname, model._range_keyname]
     if index is not None:
-        for attr in index._hash_key_attribute(), index._range_key_attribute():
-            if attr is not None:
-                names.append(attr.attr_name)
-    return [n for n in names if n]
+        names += [k["AttributeName"] for k in index._get_schema()["key_schema"]]
+    return list(dict.fromkeys(n for n in names if n))
 
 
 def query_page(
@@ -50,7 +48,7 @@ def query_page(
     """Query one page of ``limit`` items from a model or one of its indexes."""
     if isinstance(source, Index):
         index: Index[Any] | None = source
-        item_model: type[M] = model or source._model  # type: ignore[assignment]
+        item_model: type[M] = model or source._model
         if model is not None:
             # Deserialise index results as the requested subclass of the table model.
             results = model.query(

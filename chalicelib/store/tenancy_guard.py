@@ -35,7 +35,9 @@ def _scalar(value: Any) -> Any:
 
 def _check_value(tenant: str, attribute: str, value: Any, operation: str) -> None:
     if attribute in PLATFORM_INDEX_KEYS:
-        raise TenancyViolation(f"{operation} touches platform key {attribute} while serving {tenant}")
+        raise TenancyViolation(
+            f"{operation} touches platform key {attribute} while serving {tenant}"
+        )
     text = _scalar(value)
     if not isinstance(text, str) or not (text == tenant or text.startswith(tenant + "#")):
         raise TenancyViolation(

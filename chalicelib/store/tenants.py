@@ -201,7 +201,9 @@ def set_tenant_status(
     return item
 
 
-def list_api_keys(tenant_id: str, limit: int, start_key: dict[str, object] | None) -> Page[ApiKeyItem]:
+def list_api_keys(
+    tenant_id: str, limit: int, start_key: dict[str, object] | None
+) -> Page[ApiKeyItem]:
     """One page of a tenant's API keys (newest last: key ids are ULIDs)."""
     return query_page(
         ApiKeyItem,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 
 import pytest
 
@@ -13,9 +12,8 @@ class _SocketBlocked(RuntimeError):
 
 
 @pytest.fixture(autouse=True)
-def _no_sockets(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _no_sockets(monkeypatch: pytest.MonkeyPatch) -> None:
     def guard(*args: object, **kwargs: object) -> None:
         raise _SocketBlocked("unit tests must not open sockets")
 
     monkeypatch.setattr(socket, "socket", guard)
-    yield

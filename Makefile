@@ -1,0 +1,40 @@
+# The verbs of the project. `make run` and `make test` work on a fresh machine.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+
+.PHONY: run test lint typecheck unit integration e2e bench synth fuzz clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)  ## the whole local stack: API, moto, schedule loop, demo tenant
+	PYTHONPATH=. exec $(BIN)/python -m scripts.local_stack
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: lint typecheck  ## lint, types and the whole test suite
+	PYTHONPATH=. $(BIN)/pytest -n 2 --dist loadfile
+
+unit: $(STAMP)
+	PYTHONPATH=. $(BIN)/pytest tests/unit
+
+integration: $(STAMP)
+	PYTHONPATH=. $(BIN)/pytest tests/integration
+
+e2e: $(STAMP)
+	PYTHONPATH=. $(BIN)/pytest tests/e2e
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache cdk.out

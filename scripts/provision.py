@@ -1,0 +1,27 @@
+"""Create the AWS resources the app needs in a (moto) account: used by the local stack and tests.
+
+Tables come from the PynamoDB models (``chalicelib.store.tables``); queues, the event bus and the
+SES identity from ``chalicelib.store.resources``, the same definitions the CDK app reads.
+"""
+
+from __future__ import annotations
+
+from chalicelib.config import get_settings
+from chalicelib.store.clients import aws_client
+from chalicelib.store.tables import ensure_tables
+
+
+def provision() -> dict[str, str]:
+    """Create tables, the event bus and the SES sender identity; returns their names."""
+    ensure_tables()
+    settings = get_settings()
+    created: dict[str, str] = {}
+    if settings.event_bus_name != "default":
+        events = aws_client("events")
+        names = {b["Name"] for b in events.list_event_buses().get("EventBuses", [])}
+        if settings.event_bus_name not in names:
+            events.create_event_bus(Name=settings.event_bus_name)
+        created["event_bus"] = settings.event_bus_name
+    aws_client("ses").verify_email_identity(EmailAddress=settings.ses_sender)
+    created["ses_sender"] = settings.ses_sender
+    return created
