@@ -149,7 +149,10 @@ def _reject_constant(name: str) -> None:
 def _parse_body(op: Operation, raw: bytes) -> tuple[Any, dict[str, Any] | None]:
     if len(raw) > get_settings().max_body_bytes:
         raise PayloadTooLarge(f"the request body exceeds {get_settings().max_body_bytes} bytes")
-    text = raw.decode("utf-8", errors="strict") if raw else ""
+    try:
+        text = raw.decode("utf-8", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise BadRequest("the body is not valid UTF-8", code="malformed_json") from exc
     if not text.strip():
         data: Any = {}
     else:

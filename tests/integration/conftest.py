@@ -73,7 +73,7 @@ def api(aws: None) -> Iterator[Api]:
     """The app behind the Chalice test client."""
     from app import app
 
-    with Client(app) as client:
+    with Client(app, stage_name="test") as client:
         yield Api(client)
 
 

@@ -11,8 +11,12 @@ def test_health(api: Api) -> None:
 
 
 def test_create_and_get_customer(api: Api, tenant_a: TenantKeys) -> None:
-    r = api.request("POST", "/v1/customers", key=tenant_a.admin_key,
-                    json_body={"name": "Ona", "email": "Ona@Example.LT"})
+    r = api.request(
+        "POST",
+        "/v1/customers",
+        key=tenant_a.admin_key,
+        json_body={"name": "Ona", "email": "Ona@Example.LT"},
+    )
     assert r.status_code == 201, r.body
     created = body_of(r)
     assert created["email"] == "Ona@example.lt"

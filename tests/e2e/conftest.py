@@ -1,0 +1,125 @@
+"""End-to-end fixtures: the real local stack (``make run``'s program) over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Stack:
+    """A running local stack and what it printed."""
+
+    process: subprocess.Popen[str]
+    base_url: str
+    outbox_url: str
+    platform_key: str
+    admin_key: str
+    widget_key: str
+    tenant_id: str
+
+    def call(
+        self, method: str, path: str, *, key: str | None = None, body: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, dict[str, str], Any]:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.base_url + path, data=data, method=method)
+        request.add_header("Content-Type", "application/json")
+        if key:
+            request.add_header("Authorization", f"Bearer {key}")
+        for name, value in (headers or {}).items():
+            request.add_header(name, value)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                raw = response.read()
+                return response.status, dict(response.headers), json.loads(raw) if raw else None
+        except urllib.error.HTTPError as error:
+            raw = error.read()
+            return error.code, dict(error.headers), json.loads(raw) if raw else None
+
+
+def start_stack(extra_env: dict[str, str] | None = None) -> Stack:
+    """Start ``scripts.local_stack`` on free ports and wait for its banner."""
+    port, outbox = free_port(), free_port()
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "OUTBOX_PORT": str(outbox),
+        "PLATFORM_API_KEY": "e2e-platform-key",
+        "SCHEDULE_INTERVAL": "1",
+        "PYTHONPATH": str(ROOT),
+        "PYTHONUNBUFFERED": "1",
+        **(extra_env or {}),
+    }
+    for name in ("AWS_ENDPOINT_URL", "TABLE_PREFIX", "APP_SECRET"):
+        env.pop(name, None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scripts.local_stack"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    assert process.stdout is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if "Ctrl-C stops everything" in line:
+            break
+    text = "".join(lines)
+
+    def grab(label: str) -> str:
+        found = re.search(rf"{label}\s+(\S+)", text)
+        assert found, f"{label} missing from banner:\n{text}"
+        return found.group(1)
+
+    return Stack(
+        process=process,
+        base_url=f"http://127.0.0.1:{port}",
+        outbox_url=f"http://127.0.0.1:{outbox}",
+        platform_key=grab("Platform key"),
+        admin_key=grab("Demo admin key"),
+        widget_key=grab("Demo widget key"),
+        tenant_id=grab("Demo tenant"),
+    )
+
+
+def stop_stack(stack: Stack) -> int:
+    """SIGTERM, and return the exit code (the stack must stop by itself)."""
+    stack.process.send_signal(signal.SIGTERM)
+    try:
+        return stack.process.wait(timeout=20)
+    finally:
+        if stack.process.poll() is None:
+            stack.process.kill()
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Stack]:
+    """One local stack for the e2e session."""
+    running = start_stack()
+    yield running
+    stop_stack(running)

@@ -1,0 +1,48 @@
+"""``import app`` must build nothing that needs the environment or the network."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PROBE = """
+import json, sys
+import app
+from chalicelib.config import get_settings
+from chalicelib.store.clients import aws_client
+from chalicelib.observability import get_metrics, get_tracer
+print(json.dumps({
+    "settings_built": get_settings.cache_info().currsize,
+    "clients_built": aws_client.cache_info().currsize,
+    "metrics_built": get_metrics.cache_info().currsize,
+    "tracer_built": get_tracer.cache_info().currsize,
+    "xray_imported": "aws_xray_sdk" in sys.modules,
+    "moto_imported": "moto" in sys.modules,
+    "routes": len(app.app.routes),
+}))
+"""
+
+
+def test_import_app_builds_no_clients_or_settings() -> None:
+    # A bare environment: no AWS settings at all. Import must still succeed.
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    facts = json.loads(result.stdout.strip().splitlines()[-1])
+    assert facts["settings_built"] == 0
+    assert facts["clients_built"] == 0
+    assert facts["metrics_built"] == 0
+    assert facts["tracer_built"] == 0
+    assert not facts["xray_imported"]
+    assert not facts["moto_imported"]
+    assert facts["routes"] > 0
