@@ -41,7 +41,12 @@ class Stack:
     tenant_id: str
 
     def call(
-        self, method: str, path: str, *, key: str | None = None, body: Any = None,
+        self,
+        method: str,
+        path: str,
+        *,
+        key: str | None = None,
+        body: Any = None,
         headers: dict[str, str] | None = None,
     ) -> tuple[int, dict[str, str], Any]:
         data = None if body is None else json.dumps(body).encode()
@@ -77,7 +82,11 @@ def start_stack(extra_env: dict[str, str] | None = None) -> Stack:
         env.pop(name, None)
     process = subprocess.Popen(
         [sys.executable, "-m", "scripts.local_stack"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     assert process.stdout is not None
     lines: list[str] = []

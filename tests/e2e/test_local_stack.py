@@ -23,7 +23,10 @@ def test_health_and_openapi(stack: Stack) -> None:
 def test_platform_key_from_environment_onboards(stack: Stack) -> None:
     assert stack.platform_key == "e2e-platform-key"
     status, _, created = stack.call(
-        "POST", "/platform/tenants", key=stack.platform_key, body={"name": "E2E Co", "default_locale": "lv"}
+        "POST",
+        "/platform/tenants",
+        key=stack.platform_key,
+        body={"name": "E2E Co", "default_locale": "lv"},
     )
     assert status == 201
     key = created["admin_api_key"]["secret"]
@@ -41,7 +44,9 @@ def test_demo_tenant_has_customers(stack: Stack) -> None:
     status, _, listed = stack.call("GET", "/v1/customers", key=stack.admin_key)
     assert status == 200
     assert {c["email"] for c in listed["items"]} == {
-        "ona@example.lt", "janis@example.lv", "alex@example.com"
+        "ona@example.lt",
+        "janis@example.lv",
+        "alex@example.com",
     }
     status, _, problem = stack.call("GET", "/v1/customers", key="sk_wrong")
     assert status == 401

@@ -7,7 +7,9 @@ from tests.support.scan import scan_table
 
 
 def new_key(api: Api, tenant: TenantKeys, scopes: list[str], name: str = "k") -> dict:
-    r = api.request("POST", "/v1/api-keys", key=tenant.admin_key, json_body={"name": name, "scopes": scopes})
+    r = api.request(
+        "POST", "/v1/api-keys", key=tenant.admin_key, json_body={"name": name, "scopes": scopes}
+    )
     assert r.status_code == 201, r.body
     return body_of(r)
 
@@ -22,11 +24,15 @@ def test_scopes_are_enforced(api: Api, tenant_a: TenantKeys) -> None:
     assert r.status_code == 403
     assert body_of(r)["code"] == "insufficient_scope"
     # write implies read
-    assert api.request("POST", "/v1/customers", key=writer, json_body={"name": "x"}).status_code == 201
+    assert (
+        api.request("POST", "/v1/customers", key=writer, json_body={"name": "x"}).status_code == 201
+    )
     assert api.request("GET", "/v1/customers", key=writer).status_code == 200
     assert api.request("GET", "/v1/customers", key=other).status_code == 403
     # only admin keys manage keys
-    r = api.request("POST", "/v1/api-keys", key=writer, json_body={"name": "n", "scopes": ["admin"]})
+    r = api.request(
+        "POST", "/v1/api-keys", key=writer, json_body={"name": "n", "scopes": ["admin"]}
+    )
     assert r.status_code == 403
     assert len(body_of(api.request("GET", "/v1/customers", key=reader))["items"]) == 1
 
@@ -60,8 +66,12 @@ def test_revoked_key_is_refused(api: Api, tenant_a: TenantKeys) -> None:
     assert r.headers["WWW-Authenticate"].startswith("Bearer")
     # Revoking again keeps the first revocation time.
     again = body_of(api.request("DELETE", f"/v1/api-keys/{created['id']}", key=tenant_a.admin_key))
-    assert again["revoked_at"] == body_of(r := api.request(
-        "GET", f"/v1/api-keys/{created['id']}", key=tenant_a.admin_key))["revoked_at"]
+    assert (
+        again["revoked_at"]
+        == body_of(
+            r := api.request("GET", f"/v1/api-keys/{created['id']}", key=tenant_a.admin_key)
+        )["revoked_at"]
+    )
     assert r.status_code == 200
 
 
@@ -92,6 +102,11 @@ def test_wrong_secret_for_a_real_key_id_is_refused(api: Api, tenant_a: TenantKey
 
 def test_key_scopes_must_be_known_shapes(api: Api, tenant_a: TenantKeys) -> None:
     for scopes in ([], ["everything"], ["customers:delete"], "admin"):
-        r = api.request("POST", "/v1/api-keys", key=tenant_a.admin_key, json_body={"name": "n", "scopes": scopes})
+        r = api.request(
+            "POST",
+            "/v1/api-keys",
+            key=tenant_a.admin_key,
+            json_body={"name": "n", "scopes": scopes},
+        )
         assert r.status_code == 422, scopes
     assert len(body_of(api.request("GET", "/v1/api-keys", key=tenant_a.admin_key))["items"]) == 1

@@ -16,17 +16,30 @@ def create(api: Api, tenant: TenantKeys, **fields: Any) -> Any:
 
 
 def test_full_lifecycle(api: Api, tenant_a: TenantKeys) -> None:
-    r = create(api, tenant_a, name="Ona", email="ona@example.lt", phone="+370 600 00000",
-               external_id="crm-1", locale="lt", time_zone="Europe/Vilnius",
-               marketing_consent=True)
+    r = create(
+        api,
+        tenant_a,
+        name="Ona",
+        email="ona@example.lt",
+        phone="+370 600 00000",
+        external_id="crm-1",
+        locale="lt",
+        time_zone="Europe/Vilnius",
+        marketing_consent=True,
+    )
     assert r.status_code == 201
     c = body_of(r)
     assert c["version"] == 1
     assert c["contact_consent"] is True
     assert c["created_at"].endswith("Z")
 
-    r = api.request("PATCH", f"/v1/customers/{c['id']}", key=tenant_a.admin_key,
-                    headers={"If-Match": '"1"'}, json_body={"name": "Ona P.", "email": "ona.p@example.lt"})
+    r = api.request(
+        "PATCH",
+        f"/v1/customers/{c['id']}",
+        key=tenant_a.admin_key,
+        headers={"If-Match": '"1"'},
+        json_body={"name": "Ona P.", "email": "ona.p@example.lt"},
+    )
     assert r.status_code == 200, r.body
     updated = body_of(r)
     assert updated["name"] == "Ona P."
@@ -44,7 +57,10 @@ def test_full_lifecycle(api: Api, tenant_a: TenantKeys) -> None:
     assert r.status_code == 204
     assert api.request("GET", f"/v1/customers/{c['id']}", key=tenant_a.admin_key).status_code == 404
     # Deleting removed the personal data, including the uniqueness guards.
-    assert create(api, tenant_a, name="Z", email="ona.p@example.lt", external_id="crm-1").status_code == 201
+    assert (
+        create(api, tenant_a, name="Z", email="ona.p@example.lt", external_id="crm-1").status_code
+        == 201
+    )
 
 
 def test_external_id_is_unique_per_tenant_but_not_across(
@@ -76,14 +92,20 @@ def test_lookup_by_email_and_external_id_is_one_query(api: Api, tenant_a: Tenant
 
 def test_request_costs_are_bounded(api: Api, tenant_a: TenantKeys) -> None:
     """Counted DynamoDB calls per request, independent of how many customers exist."""
-    ids = [body_of(create(api, tenant_a, name=f"C{i}", email=f"c{i}@x.lt"))["id"] for i in range(12)]
+    ids = [
+        body_of(create(api, tenant_a, name=f"C{i}", email=f"c{i}@x.lt"))["id"] for i in range(12)
+    ]
     api.request("GET", "/v1/customers", key=tenant_a.admin_key)  # warm the key cache
     expected: list[tuple[str, str, Any, list[str]]] = [
         ("GET", f"/v1/customers/{ids[0]}", None, ["GetItem"]),
         ("GET", "/v1/customers?limit=5", None, ["Query"]),
         ("POST", "/v1/customers", {"name": "N", "email": "n@x.lt"}, ["TransactWriteItems"]),
-        ("PATCH", f"/v1/customers/{ids[1]}", {"version": 1, "email": "new@x.lt"},
-         ["GetItem", "TransactWriteItems"]),
+        (
+            "PATCH",
+            f"/v1/customers/{ids[1]}",
+            {"version": 1, "email": "new@x.lt"},
+            ["GetItem", "TransactWriteItems"],
+        ),
         ("DELETE", f"/v1/customers/{ids[2]}", None, ["GetItem", "TransactWriteItems"]),
     ]
     for method, path, payload, calls in expected:
@@ -108,23 +130,38 @@ def test_authentication_costs_one_read_then_is_cached(api: Api, tenant_a: Tenant
 def test_stale_version_is_409_and_changes_nothing(api: Api, tenant_a: TenantKeys) -> None:
     c = body_of(create(api, tenant_a, name="Ona"))
     path = f"/v1/customers/{c['id']}"
-    assert api.request("PATCH", path, key=tenant_a.admin_key, json_body={"version": 1, "name": "v2"}).status_code == 200
+    assert (
+        api.request(
+            "PATCH", path, key=tenant_a.admin_key, json_body={"version": 1, "name": "v2"}
+        ).status_code
+        == 200
+    )
     r = api.request("PATCH", path, key=tenant_a.admin_key, json_body={"version": 1, "name": "lost"})
     assert r.status_code == 409
     assert body_of(r)["code"] == "version_conflict"
-    r = api.request("PATCH", path, key=tenant_a.admin_key, headers={"If-Match": 'W/"1"'}, json_body={"name": "lost"})
+    r = api.request(
+        "PATCH",
+        path,
+        key=tenant_a.admin_key,
+        headers={"If-Match": 'W/"1"'},
+        json_body={"name": "lost"},
+    )
     assert r.status_code == 409
     assert body_of(api.request("GET", path, key=tenant_a.admin_key))["name"] == "v2"
 
 
 def test_update_without_version_is_428(api: Api, tenant_a: TenantKeys) -> None:
     c = body_of(create(api, tenant_a, name="Ona"))
-    r = api.request("PATCH", f"/v1/customers/{c['id']}", key=tenant_a.admin_key, json_body={"name": "x"})
+    r = api.request(
+        "PATCH", f"/v1/customers/{c['id']}", key=tenant_a.admin_key, json_body={"name": "x"}
+    )
     assert r.status_code == 428
     assert body_of(r)["code"] == "version_required"
 
 
-def test_concurrent_updates_with_the_same_version_apply_once(api: Api, tenant_a: TenantKeys) -> None:
+def test_concurrent_updates_with_the_same_version_apply_once(
+    api: Api, tenant_a: TenantKeys
+) -> None:
     """Two writers read version 1; the store refuses the second even if it passed the check."""
     from chalicelib.domain.errors import VersionConflict
     from chalicelib.store import customers as store
@@ -135,33 +172,57 @@ def test_concurrent_updates_with_the_same_version_apply_once(api: Api, tenant_a:
     store.update_customer(stale, 1, {"name": "first"})
     with pytest.raises(VersionConflict):
         store.update_customer(stale, 1, {"name": "second"})
-    assert body_of(api.request("GET", f"/v1/customers/{c['id']}", key=tenant_a.admin_key))["name"] == "first"
+    assert (
+        body_of(api.request("GET", f"/v1/customers/{c['id']}", key=tenant_a.admin_key))["name"]
+        == "first"
+    )
 
 
 def test_retried_create_with_idempotency_key_returns_first_response(
     api: Api, tenant_a: TenantKeys
 ) -> None:
     headers = {"Idempotency-Key": "order-42"}
-    first = api.request("POST", "/v1/customers", key=tenant_a.admin_key, headers=headers,
-                        json_body={"name": "Ona", "email": "ona@x.lt"})
-    second = api.request("POST", "/v1/customers", key=tenant_a.admin_key, headers=headers,
-                         json_body={"name": "Ona", "email": "ona@x.lt"})
+    first = api.request(
+        "POST",
+        "/v1/customers",
+        key=tenant_a.admin_key,
+        headers=headers,
+        json_body={"name": "Ona", "email": "ona@x.lt"},
+    )
+    second = api.request(
+        "POST",
+        "/v1/customers",
+        key=tenant_a.admin_key,
+        headers=headers,
+        json_body={"name": "Ona", "email": "ona@x.lt"},
+    )
     assert first.status_code == second.status_code == 201
     assert body_of(first) == body_of(second)
     listed = body_of(api.request("GET", "/v1/customers", key=tenant_a.admin_key))
     assert len(listed["items"]) == 1
     # The same key with another body is refused, and stores nothing.
-    r = api.request("POST", "/v1/customers", key=tenant_a.admin_key, headers=headers,
-                    json_body={"name": "Someone else"})
+    r = api.request(
+        "POST",
+        "/v1/customers",
+        key=tenant_a.admin_key,
+        headers=headers,
+        json_body={"name": "Someone else"},
+    )
     assert r.status_code == 422
     assert body_of(r)["code"] == "idempotency_key_reused"
     assert len(body_of(api.request("GET", "/v1/customers", key=tenant_a.admin_key))["items"]) == 1
 
 
-def test_idempotency_keys_are_per_tenant(api: Api, tenant_a: TenantKeys, tenant_b: TenantKeys) -> None:
+def test_idempotency_keys_are_per_tenant(
+    api: Api, tenant_a: TenantKeys, tenant_b: TenantKeys
+) -> None:
     headers = {"Idempotency-Key": "same"}
-    a = api.request("POST", "/v1/customers", key=tenant_a.admin_key, headers=headers, json_body={"name": "A"})
-    b = api.request("POST", "/v1/customers", key=tenant_b.admin_key, headers=headers, json_body={"name": "A"})
+    a = api.request(
+        "POST", "/v1/customers", key=tenant_a.admin_key, headers=headers, json_body={"name": "A"}
+    )
+    b = api.request(
+        "POST", "/v1/customers", key=tenant_b.admin_key, headers=headers, json_body={"name": "A"}
+    )
     assert a.status_code == b.status_code == 201
     assert body_of(a)["id"] != body_of(b)["id"]
 
@@ -169,12 +230,22 @@ def test_idempotency_keys_are_per_tenant(api: Api, tenant_a: TenantKeys, tenant_
 def test_failed_create_is_not_cached_by_idempotency(api: Api, tenant_a: TenantKeys) -> None:
     create(api, tenant_a, name="Taken", email="t@x.lt")
     headers = {"Idempotency-Key": "retry-me"}
-    r = api.request("POST", "/v1/customers", key=tenant_a.admin_key, headers=headers,
-                    json_body={"name": "New", "email": "t@x.lt"})
+    r = api.request(
+        "POST",
+        "/v1/customers",
+        key=tenant_a.admin_key,
+        headers=headers,
+        json_body={"name": "New", "email": "t@x.lt"},
+    )
     assert r.status_code == 409
     # The same retry fails the same way (the failure was not stored as a success).
-    r = api.request("POST", "/v1/customers", key=tenant_a.admin_key, headers=headers,
-                    json_body={"name": "New", "email": "t@x.lt"})
+    r = api.request(
+        "POST",
+        "/v1/customers",
+        key=tenant_a.admin_key,
+        headers=headers,
+        json_body={"name": "New", "email": "t@x.lt"},
+    )
     assert r.status_code == 409
 
 
@@ -199,9 +270,13 @@ def test_cursor_from_another_tenant_or_list_or_forged_is_400(
     for i in range(3):
         create(api, tenant_a, name=f"A{i}")
         create(api, tenant_b, name=f"B{i}")
-    cursor_a = body_of(api.request("GET", "/v1/customers?limit=1", key=tenant_a.admin_key))["next_cursor"]
+    cursor_a = body_of(api.request("GET", "/v1/customers?limit=1", key=tenant_a.admin_key))[
+        "next_cursor"
+    ]
     assert cursor_a
-    keys_cursor = body_of(api.request("GET", "/v1/api-keys?limit=1", key=tenant_a.admin_key))["next_cursor"]
+    keys_cursor = body_of(api.request("GET", "/v1/api-keys?limit=1", key=tenant_a.admin_key))[
+        "next_cursor"
+    ]
     body, mac = cursor_a.split(".")
     forged = body[:-2] + ("AA" if body[-2:] != "AA" else "BB") + "." + mac
     for key, cursor in (

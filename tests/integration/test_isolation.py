@@ -9,12 +9,22 @@ from tests.support.scan import all_items
 def test_foreign_customers_are_404_for_every_method(
     api: Api, tenant_a: TenantKeys, tenant_b: TenantKeys
 ) -> None:
-    a_customer = body_of(api.request("POST", "/v1/customers", key=tenant_a.admin_key,
-                                     json_body={"name": "A's", "email": "a@x.lt", "external_id": "EA"}))
+    a_customer = body_of(
+        api.request(
+            "POST",
+            "/v1/customers",
+            key=tenant_a.admin_key,
+            json_body={"name": "A's", "email": "a@x.lt", "external_id": "EA"},
+        )
+    )
     api.request("POST", "/v1/customers", key=tenant_b.admin_key, json_body={"name": "B's"})
     before = all_items()
     path = f"/v1/customers/{a_customer['id']}"
-    for method, payload in (("GET", None), ("PATCH", {"version": 1, "name": "hacked"}), ("DELETE", None)):
+    for method, payload in (
+        ("GET", None),
+        ("PATCH", {"version": 1, "name": "hacked"}),
+        ("DELETE", None),
+    ):
         r = api.request(method, path, key=tenant_b.admin_key, json_body=payload)
         assert r.status_code == 404, method
         assert body_of(r)["code"] == "customer_not_found"
@@ -22,7 +32,10 @@ def test_foreign_customers_are_404_for_every_method(
     listed = body_of(api.request("GET", "/v1/customers", key=tenant_b.admin_key))
     assert [c["name"] for c in listed["items"]] == ["B's"]
     for query in ("email=a@x.lt", "external_id=EA"):
-        assert body_of(api.request("GET", f"/v1/customers?{query}", key=tenant_b.admin_key))["items"] == []
+        assert (
+            body_of(api.request("GET", f"/v1/customers?{query}", key=tenant_b.admin_key))["items"]
+            == []
+        )
     assert body_of(api.request("GET", path, key=tenant_a.admin_key))["name"] == "A's"
 
 
@@ -36,7 +49,9 @@ def test_foreign_api_keys_are_404(api: Api, tenant_a: TenantKeys, tenant_b: Tena
     assert api.request("GET", "/v1/customers", key=tenant_a.admin_key).status_code == 200
 
 
-def test_a_key_cannot_claim_another_tenant(api: Api, tenant_a: TenantKeys, tenant_b: TenantKeys) -> None:
+def test_a_key_cannot_claim_another_tenant(
+    api: Api, tenant_a: TenantKeys, tenant_b: TenantKeys
+) -> None:
     """Splicing B's tenant id into A's key gives nothing (the record lookup includes the tenant)."""
     _, _, key_id, secret = tenant_a.admin_key.split("_")
     spliced = f"sk_{tenant_b.tenant_id}_{key_id}_{secret}"
@@ -44,7 +59,9 @@ def test_a_key_cannot_claim_another_tenant(api: Api, tenant_a: TenantKeys, tenan
     assert r.status_code == 401
 
 
-def test_guard_refuses_foreign_keys_while_serving_a_tenant(tenant_a: TenantKeys, tenant_b: TenantKeys) -> None:
+def test_guard_refuses_foreign_keys_while_serving_a_tenant(
+    tenant_a: TenantKeys, tenant_b: TenantKeys
+) -> None:
     """The botocore guard itself: a repository call naming B's keys while serving A fails."""
     import pytest
 

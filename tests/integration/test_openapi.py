@@ -15,11 +15,15 @@ def test_openapi_document_is_valid_and_complete(api: Api) -> None:
     document = body_of(r)
     assert document["openapi"] == "3.1.0"
     validate(document)
-    documented = {(path, method.upper()) for path, ops in document["paths"].items() for method in ops}
+    documented = {
+        (path, method.upper()) for path, ops in document["paths"].items() for method in ops
+    }
     routed = {(path, method) for path, entries in app.routes.items() for method in entries}
     assert documented == routed
     create = document["paths"]["/v1/customers"]["post"]
-    assert create["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("CustomerCreate")
+    assert create["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "CustomerCreate"
+    )
     assert any(p["name"] == "Idempotency-Key" for p in create["parameters"])
     patch = document["paths"]["/v1/customers/{customer_id}"]["patch"]
     assert any(p["name"] == "If-Match" for p in patch["parameters"])

@@ -29,7 +29,9 @@ def test_onboarding_returns_tenant_and_keys_once(api: Api, tenant_a: TenantKeys)
 
 def test_get_and_list_tenants(api: Api, onboard: Callable[..., TenantKeys]) -> None:
     created = [onboard(f"T{i}") for i in range(5)]
-    got = body_of(api.request("GET", f"/platform/tenants/{created[2].tenant_id}", headers=PLATFORM_AUTH))
+    got = body_of(
+        api.request("GET", f"/platform/tenants/{created[2].tenant_id}", headers=PLATFORM_AUTH)
+    )
     assert got["name"] == "T2"
     seen: list[str] = []
     cursor = None
@@ -68,11 +70,11 @@ def test_a_tenant_key_is_not_a_platform_key(api: Api, tenant_a: TenantKeys) -> N
     assert r.status_code == 401
 
 
-def test_suspended_tenant_is_refused_and_can_be_reactivated(
-    api: Api, tenant_a: TenantKeys
-) -> None:
+def test_suspended_tenant_is_refused_and_can_be_reactivated(api: Api, tenant_a: TenantKeys) -> None:
     r = api.request(
-        "POST", f"/platform/tenants/{tenant_a.tenant_id}/suspend", headers=PLATFORM_AUTH,
+        "POST",
+        f"/platform/tenants/{tenant_a.tenant_id}/suspend",
+        headers=PLATFORM_AUTH,
         json_body={"reason": "unpaid invoice"},
     )
     assert r.status_code == 200
@@ -81,7 +83,9 @@ def test_suspended_tenant_is_refused_and_can_be_reactivated(
     r = api.request("GET", "/v1/customers", key=tenant_a.admin_key)
     assert r.status_code == 403
     assert body_of(r)["code"] == "tenant_suspended"
-    r = api.request("POST", f"/platform/tenants/{tenant_a.tenant_id}/reactivate", headers=PLATFORM_AUTH)
+    r = api.request(
+        "POST", f"/platform/tenants/{tenant_a.tenant_id}/reactivate", headers=PLATFORM_AUTH
+    )
     assert body_of(r)["status"] == "active"
     assert api.request("GET", "/v1/customers", key=tenant_a.admin_key).status_code == 200
 
@@ -111,13 +115,19 @@ def test_offboarding_deletes_every_item_of_the_tenant_only(
     for tenant in (tenant_a, tenant_b):
         for i in range(30):
             r = api.request(
-                "POST", "/v1/customers", key=tenant.admin_key,
+                "POST",
+                "/v1/customers",
+                key=tenant.admin_key,
                 headers={"Idempotency-Key": f"k{i}"},
                 json_body={"name": f"C{i}", "email": f"c{i}@x.lt", "external_id": f"E{i}"},
             )
             assert r.status_code == 201
-        api.request("POST", "/v1/api-keys", key=tenant.admin_key,
-                    json_body={"name": "ro", "scopes": ["customers:read"]})
+        api.request(
+            "POST",
+            "/v1/api-keys",
+            key=tenant.admin_key,
+            json_body={"name": "ro", "scopes": ["customers:read"]},
+        )
     before_a = tenant_item_counts(tenant_a.tenant_id)
     before_b = tenant_item_counts(tenant_b.tenant_id)
     assert before_a["customers"] == 90  # 30 customers + 30 email guards + 30 external-id guards
@@ -146,7 +156,9 @@ def test_offboarding_resumes_after_its_time_budget(
     from chalicelib.config import reset_settings
 
     reset_settings()
-    first = body_of(api.request("DELETE", f"/platform/tenants/{tenant_a.tenant_id}", headers=PLATFORM_AUTH))
+    first = body_of(
+        api.request("DELETE", f"/platform/tenants/{tenant_a.tenant_id}", headers=PLATFORM_AUTH)
+    )
     assert first["completed"] is False
     # Keys stop working as soon as offboarding starts.
     r = api.request("GET", "/v1/customers", key=tenant_a.admin_key)
@@ -154,6 +166,8 @@ def test_offboarding_resumes_after_its_time_budget(
     assert body_of(r)["code"] == "tenant_offboarding"
     monkeypatch.setenv("OFFBOARDING_TIME_BUDGET_SECONDS", "30")
     reset_settings()
-    second = body_of(api.request("DELETE", f"/platform/tenants/{tenant_a.tenant_id}", headers=PLATFORM_AUTH))
+    second = body_of(
+        api.request("DELETE", f"/platform/tenants/{tenant_a.tenant_id}", headers=PLATFORM_AUTH)
+    )
     assert second["completed"] is True
     assert sum(tenant_item_counts(tenant_a.tenant_id).values()) == 0

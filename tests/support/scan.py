@@ -35,7 +35,9 @@ def tenant_item_counts(tenant_id: str) -> dict[str, int]:
         meta: Any = model.Meta
         items = scan_table(meta.table_name)
         counts[meta.base_name] = sum(
-            1 for i in items if i["pk"]["S"] == tenant_id or i["pk"]["S"].startswith(tenant_id + "#")
+            1
+            for i in items
+            if i["pk"]["S"] == tenant_id or i["pk"]["S"].startswith(tenant_id + "#")
         )
     return counts
 

@@ -26,8 +26,15 @@ def test_secret_key_round_trip_and_hash() -> None:
 
 def test_malformed_keys_are_rejected() -> None:
     secret = new_secret()
-    for value in ("", "sk_", f"pk_{T}_{K}", f"sk_{T}_{K}", f"sk_{T.lower()}_{K}_{secret}",
-                  f"sk_{T}_{K}_{secret}_x", f"sk_{T}_{K}_{secret[:-1]}"):
+    for value in (
+        "",
+        "sk_",
+        f"pk_{T}_{K}",
+        f"sk_{T}_{K}",
+        f"sk_{T.lower()}_{K}_{secret}",
+        f"sk_{T}_{K}_{secret}_x",
+        f"sk_{T}_{K}_{secret[:-1]}",
+    ):
         assert parse_secret_key(value) is None, value
     assert parse_publishable_key(format_publishable_key(T, K)) == (T, K)
     assert parse_publishable_key(f"pk_{T}") is None

@@ -25,13 +25,36 @@ def test_calls_outside_a_tenant_are_not_checked() -> None:
     ("operation", "params"),
     [
         ("GetItem", {"Key": {"pk": s(T), "sk": s("TENANT")}}),
-        ("PutItem", {"Item": {"pk": s(f"{T}#CUSTOMER"), "gsi1pk": s(f"{T}#EMAIL#a"), "tenant_id": s(T)}}),
-        ("Query", {"KeyConditionExpression": "#0 = :0", "ExpressionAttributeNames": {"#0": "pk"},
-                   "ExpressionAttributeValues": {":0": s(f"{T}#CUSTOMER")}}),
-        ("UpdateItem", {"Key": {"pk": s(T)}, "UpdateExpression": "SET #a = :a",
-                        "ExpressionAttributeNames": {"#a": "gsi1pk"}, "ExpressionAttributeValues": {":a": s(f"{T}#X")}}),
-        ("TransactWriteItems", {"TransactItems": [{"Put": {"Item": {"pk": s(f"{T}#A")}}},
-                                                  {"Delete": {"Key": {"pk": s(f"{T}#B")}}}]}),
+        (
+            "PutItem",
+            {"Item": {"pk": s(f"{T}#CUSTOMER"), "gsi1pk": s(f"{T}#EMAIL#a"), "tenant_id": s(T)}},
+        ),
+        (
+            "Query",
+            {
+                "KeyConditionExpression": "#0 = :0",
+                "ExpressionAttributeNames": {"#0": "pk"},
+                "ExpressionAttributeValues": {":0": s(f"{T}#CUSTOMER")},
+            },
+        ),
+        (
+            "UpdateItem",
+            {
+                "Key": {"pk": s(T)},
+                "UpdateExpression": "SET #a = :a",
+                "ExpressionAttributeNames": {"#a": "gsi1pk"},
+                "ExpressionAttributeValues": {":a": s(f"{T}#X")},
+            },
+        ),
+        (
+            "TransactWriteItems",
+            {
+                "TransactItems": [
+                    {"Put": {"Item": {"pk": s(f"{T}#A")}}},
+                    {"Delete": {"Key": {"pk": s(f"{T}#B")}}},
+                ]
+            },
+        ),
         ("BatchGetItem", {"RequestItems": {"t": {"Keys": [{"pk": s(T)}]}}}),
     ],
 )
@@ -47,14 +70,43 @@ def test_own_keys_pass(operation: str, params: dict) -> None:
         ("GetItem", {"Key": {"pk": s(T + "X#CUSTOMER")}}),  # a prefix is not enough
         ("PutItem", {"Item": {"pk": s(f"{T}#C"), "tenant_id": s("TENANTB")}}),
         ("PutItem", {"Item": {"pk": s(f"{T}#C"), "dir_pk": s("TENANT")}}),  # platform index
-        ("Query", {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": s("TENANTB#CUSTOMER")}}),
-        ("Query", {"IndexName": "directory", "KeyConditionExpression": "#d = :d",
-                   "ExpressionAttributeNames": {"#d": "dir_pk"}, "ExpressionAttributeValues": {":d": s("TENANT")}}),
-        ("UpdateItem", {"Key": {"pk": s(T)}, "UpdateExpression": "SET gsi1pk = :a",
-                        "ExpressionAttributeValues": {":a": s("TENANTB#X")}}),
-        ("TransactWriteItems", {"TransactItems": [{"Put": {"Item": {"pk": s(f"{T}#A")}}},
-                                                  {"ConditionCheck": {"Key": {"pk": s("TENANTB#B")}}}]}),
-        ("BatchWriteItem", {"RequestItems": {"t": [{"DeleteRequest": {"Key": {"pk": s("TENANTB")}}}]}}),
+        (
+            "Query",
+            {
+                "KeyConditionExpression": "pk = :p",
+                "ExpressionAttributeValues": {":p": s("TENANTB#CUSTOMER")},
+            },
+        ),
+        (
+            "Query",
+            {
+                "IndexName": "directory",
+                "KeyConditionExpression": "#d = :d",
+                "ExpressionAttributeNames": {"#d": "dir_pk"},
+                "ExpressionAttributeValues": {":d": s("TENANT")},
+            },
+        ),
+        (
+            "UpdateItem",
+            {
+                "Key": {"pk": s(T)},
+                "UpdateExpression": "SET gsi1pk = :a",
+                "ExpressionAttributeValues": {":a": s("TENANTB#X")},
+            },
+        ),
+        (
+            "TransactWriteItems",
+            {
+                "TransactItems": [
+                    {"Put": {"Item": {"pk": s(f"{T}#A")}}},
+                    {"ConditionCheck": {"Key": {"pk": s("TENANTB#B")}}},
+                ]
+            },
+        ),
+        (
+            "BatchWriteItem",
+            {"RequestItems": {"t": [{"DeleteRequest": {"Key": {"pk": s("TENANTB")}}}]}},
+        ),
         ("BatchGetItem", {"RequestItems": {"t": {"Keys": [{"pk": s(T)}, {"pk": s("TENANTB")}]}}}),
     ],
 )
