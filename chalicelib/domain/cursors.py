@@ -49,6 +49,10 @@ def decode_cursor(key: bytes, owner: str, scope: str, cursor: str) -> dict[str, 
         body, mac = _unb64(body_text), _unb64(mac_text)
     except (ValueError, TypeError) as exc:
         raise invalid from exc
+    # base64 decoding tolerates stray characters and unused trailing bits, so only the
+    # canonical spelling of a signed cursor is accepted: any edit to the text is refused.
+    if _b64(body) != body_text or _b64(mac) != mac_text:
+        raise invalid
     if not hmac.compare_digest(_mac(key, body), mac):
         raise invalid
     try:

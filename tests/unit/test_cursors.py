@@ -43,3 +43,17 @@ def test_any_single_byte_change_is_detected(position: int, value: int) -> None:
     tampered = cursor[:index] + replacement + cursor[index + 1 :]
     with pytest.raises(BadRequest):
         decode_cursor(KEY, "T1", "customers", tampered)
+
+
+@pytest.mark.parametrize("index", [-1, 0])
+def test_non_canonical_spelling_is_refused(index: int) -> None:
+    cursor = encode_cursor(KEY, "T1", "customers", START)
+    body, mac = cursor.split(".")
+    # Flip the unused low bits of the last character: base64 alone would decode it the same.
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    target = mac if index == -1 else body
+    last = alphabet.index(target[-1])
+    twin = alphabet[last ^ 1]
+    tampered = f"{body}.{mac[:-1]}{twin}" if index == -1 else f"{body[:-1]}{twin}.{mac}"
+    with pytest.raises(BadRequest):
+        decode_cursor(KEY, "T1", "customers", tampered)
