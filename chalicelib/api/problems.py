@@ -21,6 +21,7 @@ _STATUS: tuple[tuple[type[errors.DomainError], int], ...] = (
     (errors.Forbidden, 403),
     (errors.NotFound, 404),
     (errors.Conflict, 409),
+    (errors.Gone, 410),
     (errors.PreconditionRequired, 428),
     (errors.PayloadTooLarge, 413),
     (errors.RateLimited, 429),

@@ -81,6 +81,12 @@ class VersionConflict(Conflict):
     default_code = "version_conflict"
 
 
+class Gone(DomainError):
+    """The resource existed but can no longer be used: an expired or spent link (410)."""
+
+    default_code = "gone"
+
+
 class PreconditionRequired(DomainError):
     """An update was sent without the version it is conditional on (428)."""
 
