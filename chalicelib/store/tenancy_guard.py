@@ -14,13 +14,19 @@ from collections.abc import Iterator
 from typing import Any
 
 from chalicelib.context import current_tenant
-from chalicelib.store.base import PARTITION_KEY_ATTRIBUTES, PLATFORM_INDEX_KEYS
+from chalicelib.store.base import (
+    PARTITION_KEY_ATTRIBUTES,
+    PLATFORM_INDEX_KEYS,
+    SHARD_KEY_PATTERN,
+    SHARDED_INDEX_KEYS,
+)
 
 
 class TenancyViolation(AssertionError):
     """A DynamoDB call named keys outside the tenant being served."""
 
 
+_SHARD_KEY = re.compile(SHARD_KEY_PATTERN)
 _ASSIGN = re.compile(r"(#?[A-Za-z0-9_]+)\s*=\s*(:[A-Za-z0-9_]+)")
 _installed = False
 
@@ -33,7 +39,13 @@ def _scalar(value: Any) -> Any:
     return value
 
 
-def _check_value(tenant: str, attribute: str, value: Any, operation: str) -> None:
+def _check_value(
+    tenant: str, attribute: str, value: Any, operation: str, *, writing: bool = False
+) -> None:
+    if writing and attribute in SHARDED_INDEX_KEYS:
+        shard = _scalar(value)
+        if isinstance(shard, str) and _SHARD_KEY.fullmatch(shard):
+            return
     if attribute in PLATFORM_INDEX_KEYS:
         raise TenancyViolation(
             f"{operation} touches platform key {attribute} while serving {tenant}"
@@ -45,14 +57,21 @@ def _check_value(tenant: str, attribute: str, value: Any, operation: str) -> Non
         )
 
 
-def _check_attributes(tenant: str, item: dict[str, Any], operation: str) -> None:
+def _check_attributes(
+    tenant: str, item: dict[str, Any], operation: str, *, writing: bool = False
+) -> None:
     for attribute, value in item.items():
         if attribute in PARTITION_KEY_ATTRIBUTES or attribute in PLATFORM_INDEX_KEYS:
-            _check_value(tenant, attribute, value, operation)
+            _check_value(tenant, attribute, value, operation, writing=writing)
 
 
 def _check_expression(
-    tenant: str, expression: str | None, params: dict[str, Any], operation: str
+    tenant: str,
+    expression: str | None,
+    params: dict[str, Any],
+    operation: str,
+    *,
+    writing: bool = False,
 ) -> None:
     if not expression:
         return
@@ -61,7 +80,7 @@ def _check_expression(
     for name_token, value_token in _ASSIGN.findall(expression):
         attribute = names.get(name_token, name_token)
         if attribute in PARTITION_KEY_ATTRIBUTES or attribute in PLATFORM_INDEX_KEYS:
-            _check_value(tenant, attribute, values.get(value_token), operation)
+            _check_value(tenant, attribute, values.get(value_token), operation, writing=writing)
 
 
 def _requests(params: dict[str, Any], operation: str) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -95,9 +114,9 @@ def check_call(operation: str, params: dict[str, Any]) -> None:
     for _, request in _requests(params, operation):
         for field in ("Key", "Item"):
             if field in request:
-                _check_attributes(tenant, request[field], operation)
+                _check_attributes(tenant, request[field], operation, writing=field == "Item")
         _check_expression(tenant, request.get("KeyConditionExpression"), request, operation)
-        _check_expression(tenant, request.get("UpdateExpression"), request, operation)
+        _check_expression(tenant, request.get("UpdateExpression"), request, operation, writing=True)
         if operation == "Query" and not request.get("KeyConditionExpression"):
             raise TenancyViolation("Query without a key condition")
 

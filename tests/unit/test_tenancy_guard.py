@@ -56,6 +56,16 @@ def test_calls_outside_a_tenant_are_not_checked() -> None:
             },
         ),
         ("BatchGetItem", {"RequestItems": {"t": {"Keys": [{"pk": s(T)}]}}}),
+        # A tenant's write maintains the sharded due index on its own item.
+        ("PutItem", {"Item": {"pk": s(f"{T}#TICKET#1"), "due_pk": s("due#7")}}),
+        (
+            "UpdateItem",
+            {
+                "Key": {"pk": s(f"{T}#TICKET#1")},
+                "UpdateExpression": "SET due_pk = :d REMOVE x",
+                "ExpressionAttributeValues": {":d": s("sla#12")},
+            },
+        ),
     ],
 )
 def test_own_keys_pass(operation: str, params: dict) -> None:
@@ -70,6 +80,16 @@ def test_own_keys_pass(operation: str, params: dict) -> None:
         ("GetItem", {"Key": {"pk": s(T + "X#CUSTOMER")}}),  # a prefix is not enough
         ("PutItem", {"Item": {"pk": s(f"{T}#C"), "tenant_id": s("TENANTB")}}),
         ("PutItem", {"Item": {"pk": s(f"{T}#C"), "dir_pk": s("TENANT")}}),  # platform index
+        ("PutItem", {"Item": {"pk": s(f"{T}#C"), "due_pk": s("TENANTB#due")}}),  # not a shard
+        ("PutItem", {"Item": {"pk": s("TENANTB#C"), "due_pk": s("due#1")}}),  # foreign item
+        (
+            "Query",  # reading the cross-tenant due index is for platform jobs only
+            {
+                "IndexName": "due",
+                "KeyConditionExpression": "due_pk = :d",
+                "ExpressionAttributeValues": {":d": s("due#1")},
+            },
+        ),
         (
             "Query",
             {
