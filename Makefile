@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 
-.PHONY: run test lint typecheck unit integration e2e bench synth fuzz clean
+.PHONY: run test lint typecheck unit integration e2e bench routes synth fuzz clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,3 +38,9 @@ e2e: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache cdk.out
+
+routes: $(STAMP)  ## regenerate chalicelib/api/route_catalog.py after adding or changing routes
+	PYTHONPATH=. $(BIN)/python -m scripts.route_catalog
+
+bench: $(STAMP)  ## benchmarks against floors; writes docs/benchmarks.md and bench/results.json
+	PYTHONPATH=. $(BIN)/python -m bench.run

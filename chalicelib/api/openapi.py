@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.api.routing import OPERATIONS, Operation
+from chalicelib.api.routing import Operation, all_operations
 from chalicelib.schemas.common import Problem
 
 _REF = "#/components/schemas/{model}"
@@ -23,7 +23,7 @@ _SECURITY: dict[str, list[dict[str, list[str]]]] = {
 
 def _models() -> list[tuple[type[BaseModel], Any]]:
     seen: list[tuple[type[BaseModel], Any]] = [(Problem, "serialization")]
-    for op in OPERATIONS:
+    for op in all_operations():
         if op.body is not None:
             seen.append((op.body, "validation"))
         if op.response is not None:
@@ -108,7 +108,7 @@ def openapi_document() -> dict[str, Any]:
     """Build (once per container) the OpenAPI 3.1 document of every registered operation."""
     refs, definitions = models_json_schema(_models(), ref_template=_REF)
     paths: dict[str, dict[str, Any]] = {}
-    for op in OPERATIONS:
+    for op in all_operations():
         paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, refs)
     return {
         "openapi": "3.1.0",

@@ -54,6 +54,14 @@ class Operation:
 OPERATIONS: list[Operation] = []
 
 
+def all_operations() -> list[Operation]:
+    """Every operation of the API (imports blueprint modules not loaded yet)."""
+    from chalicelib.api.lazy_routes import load_all
+
+    load_all()
+    return OPERATIONS
+
+
 @dataclass
 class Call:
     """What a route function gets: the caller, the validated input and request metadata."""
