@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from bench.harness import ROOT, Section, write_report
 
 # Each module has ``run() -> Section``. Order is the report's order.
-BENCHES: tuple[str, ...] = ("bench.cold_start",)
+BENCHES: tuple[str, ...] = ("bench.cold_start", "bench.requests")
 
 HEADER = """# Benchmarks
 

@@ -102,3 +102,6 @@ def _record_metrics(status: int, elapsed_ms: float) -> None:
     if tenant and get_settings().metrics_tenant_dimension:
         metrics.add_metadata(key="tenant_id", value=tenant)
     metrics.flush_metrics()
+    # With POWERTOOLS_METRICS_DISABLED the flush keeps the data points, which then pile up and
+    # get printed once a set reaches 100; start each request empty either way.
+    metrics.clear_metrics()

@@ -34,6 +34,5 @@ def test_every_app_route_reaches_its_real_view() -> None:
             (path, method) for path, entries in collector.routes.items() for method in entries
         }
         assert all(
-            view.__module__ in {"chalicelib.api.routing", module_name}
-            for view in real.values()
+            view.__module__ in {"chalicelib.api.routing", module_name} for view in real.values()
         )
