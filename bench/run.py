@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from bench.harness import ROOT, Section, write_report
 
 # Each module has ``run() -> Section``. Order is the report's order.
-BENCHES: tuple[str, ...] = ("bench.cold_start", "bench.requests")
+BENCHES: tuple[str, ...] = ("bench.cold_start", "bench.requests", "bench.package")
 
 HEADER = """# Benchmarks
 
@@ -40,6 +40,8 @@ def main() -> int:
         python=platform.python_version(),
         cores=os.cpu_count(),
     )
+    if sys.argv[1:]:
+        return 0  # a partial run prints its sections; only a full run rewrites the report
     footer = (ROOT / "bench" / "scaling.md").read_text()
     write_report(sections, header, footer)
     return 0
