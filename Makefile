@@ -2,13 +2,14 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+REQUIREMENTS := requirements.txt requirements-dev.txt infra/requirements.txt
+STAMP := $(VENV)/.installed-$(shell cat $(REQUIREMENTS) | sha1sum | cut -c1-12)
 
 .PHONY: run test lint typecheck unit integration e2e bench routes synth fuzz clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): $(REQUIREMENTS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -r infra/requirements.txt
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
@@ -36,8 +37,11 @@ integration: $(STAMP)
 e2e: $(STAMP)
 	PYTHONPATH=. $(BIN)/pytest tests/e2e
 
+synth: $(STAMP)  ## CDK synth of every stage into cdk.out/, then cfn-lint and cdk-nag (offline)
+	PYTHONPATH=. $(BIN)/python -m infra.synth
+
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache cdk.out
+	rm -rf $(VENV) .mypy_cache .ruff_cache cdk.out chalice.out
 
 routes: $(STAMP)  ## regenerate chalicelib/api/route_catalog.py after adding or changing routes
 	PYTHONPATH=. $(BIN)/python -m scripts.route_catalog

@@ -1,0 +1,59 @@
+"""Entry point of the CDK app: ``python -m infra.app`` (or ``cdk synth`` via infra/cdk.json).
+
+Synthesises one stack per stage into ``cdk.out/`` (``CDK_OUTDIR`` overrides), with the cdk-nag
+AwsSolutions pack applied. Needs no AWS account: the stacks are environment-agnostic unless
+``CDK_DEFAULT_ACCOUNT``/``CDK_DEFAULT_REGION`` are set (as the CDK CLI does when deploying).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# Feature flags of current CDK defaults that change the template (see infra/cdk.json too).
+FEATURE_FLAGS = {
+    # Grant S3 server-access-log delivery by bucket policy, not the legacy ACL.
+    "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": True,
+    "@aws-cdk/aws-iam:minimizePolicies": True,
+    "@aws-cdk/core:validateAgainstDefaultRules": False,
+}
+
+
+def build_app(outdir: str | None = None, stages: Iterable[str] | None = None) -> object:
+    """Build (not synthesise) the CDK app with a stack per stage and cdk-nag attached."""
+    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import aws_cdk as cdk
+    from cdk_nag import AwsSolutionsChecks
+
+    from infra import nag
+    from infra.stack import AfterSalesStack
+    from infra.stages import DEFAULT_REGION, STAGES
+
+    region = os.environ.get("CDK_DEFAULT_REGION") or DEFAULT_REGION
+    # `chalice package` needs a region even though nothing is called.
+    os.environ.setdefault("AWS_DEFAULT_REGION", region)
+    app = cdk.App(
+        outdir=outdir or os.environ.get("CDK_OUTDIR") or str(ROOT / "cdk.out"),
+        context=FEATURE_FLAGS,
+    )
+    env = cdk.Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=region)
+    for name in stages or STAGES:
+        stack = AfterSalesStack(app, STAGES[name], env=env)
+        nag.suppress(stack)
+    cdk.Aspects.of(app).add(AwsSolutionsChecks(reports=True, verbose=True))
+    return app
+
+
+def main() -> None:
+    """Synthesise every stage (what `cdk synth` runs)."""
+    app = build_app()
+    app.synth()  # type: ignore[attr-defined]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""Synthesise the CDK app once per test session (it takes seconds, not milliseconds)."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+@dataclass(frozen=True)
+class Synthesised:
+    """The cloud assembly of both stages."""
+
+    outdir: Path
+    templates: dict[str, dict[str, Any]]  # stage name -> CloudFormation template
+
+    def resources(self, stage: str, kind: str) -> dict[str, dict[str, Any]]:
+        """Logical id -> resource of one type in a stage's template."""
+        return {
+            name: resource
+            for name, resource in self.templates[stage]["Resources"].items()
+            if resource["Type"] == kind
+        }
+
+
+@pytest.fixture(scope="session")
+def synthesised(tmp_path_factory: pytest.TempPathFactory) -> Synthesised:
+    """Both stages, synthesised for real (Chalice packaging, CDK, cdk-nag) into a temp dir."""
+    outdir = tmp_path_factory.mktemp("cdk.out")
+    workdir = tmp_path_factory.mktemp("chalice.out")
+    cwd = Path.cwd()
+    os.chdir(workdir)  # chalice.cdk writes its packages under the working directory
+    try:
+        from infra.app import build_app
+
+        app = build_app(outdir=str(outdir))
+        app.synth()  # type: ignore[attr-defined]
+    finally:
+        os.chdir(cwd)
+    templates = {
+        stage: json.loads((outdir / f"{stage}.template.json").read_text())
+        for stage in ("dev", "prod")
+    }
+    return Synthesised(outdir=outdir, templates=templates)
