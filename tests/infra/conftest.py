@@ -32,7 +32,7 @@ def synthesised(tmp_path_factory: pytest.TempPathFactory) -> Synthesised:
     """Both stages, synthesised for real (Chalice packaging, CDK, cdk-nag) into a temp dir."""
     outdir = tmp_path_factory.mktemp("cdk.out")
     workdir = tmp_path_factory.mktemp("chalice.out")
-    cwd = Path.cwd()
+    cwd, environ = Path.cwd(), dict(os.environ)
     os.chdir(workdir)  # chalice.cdk writes its packages under the working directory
     try:
         from infra.app import build_app
@@ -41,6 +41,13 @@ def synthesised(tmp_path_factory: pytest.TempPathFactory) -> Synthesised:
         app.synth()  # type: ignore[attr-defined]
     finally:
         os.chdir(cwd)
+        # Chalice's packager loads the app with each stage's environment variables set in
+        # os.environ; put the test environment back for the tests that run after this.
+        os.environ.clear()
+        os.environ.update(environ)
+        from chalicelib.config import reset_settings
+
+        reset_settings()
     templates = {
         stage: json.loads((outdir / f"{stage}.template.json").read_text())
         for stage in ("dev", "prod")
