@@ -13,6 +13,12 @@ from typing import Any
 from pydantic import Field
 
 from chalicelib.schemas.common import ApiModel, Version
+from chalicelib.schemas.ticket_settings import (
+    BusinessHoursSettings,
+    SlaSettings,
+    TicketFieldsSettings,
+    TicketSettings,
+)
 
 
 class GeneralSettings(ApiModel):
@@ -22,7 +28,13 @@ class GeneralSettings(ApiModel):
     brand_color: str = Field(default="#1f6feb", pattern=r"^#[0-9a-fA-F]{6}$")
 
 
-SECTIONS: dict[str, type[ApiModel]] = {"general": GeneralSettings}
+SECTIONS: dict[str, type[ApiModel]] = {
+    "general": GeneralSettings,
+    "tickets": TicketSettings,
+    "sla": SlaSettings,
+    "business_hours": BusinessHoursSettings,
+    "ticket_fields": TicketFieldsSettings,
+}
 
 
 class SettingsEnvelope(ApiModel):

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.domain.errors import Invalid, NotFound, PreconditionRequired, VersionConflict
+from chalicelib.domain.errors import (
+    Conflict,
+    Invalid,
+    NotFound,
+    PreconditionRequired,
+    VersionConflict,
+)
 from chalicelib.domain.ids import is_id, new_id
 from chalicelib.schemas.customers import (
     Customer,
@@ -112,3 +118,57 @@ def list_customers(tenant_id: str, query: CustomerListQuery) -> CustomerList:
         items=[to_customer(i) for i in page.items],
         next_cursor=next_cursor(tenant_id, "customers", page),
     )
+
+
+def find_or_create_customer(
+    tenant_id: str,
+    *,
+    email: str | None,
+    name: str | None,
+    external_id: str | None = None,
+) -> Customer:
+    """The customer with this email (else external id), created when there is none.
+
+    Race-safe: lookups read the uniqueness guard items with consistent reads, and when two
+    callers create the same customer at once the loser's transaction is refused by the guard
+    and it returns the winner's record. An existing customer's name is not changed.
+    """
+    if not email and not external_id:
+        if not name:
+            raise Invalid("a customer needs an email, an external id or a name")
+        return create_customer(tenant_id, CustomerCreate(name=name))
+    for _attempt in range(3):
+        existing = _find_guarded(tenant_id, email=email, external_id=external_id)
+        if existing is not None:
+            return to_customer(existing)
+        fallback = (email.split("@", 1)[0] if email else None) or external_id or "Customer"
+        request = CustomerCreate(name=name or fallback, email=email, external_id=external_id)
+        try:
+            return create_customer(tenant_id, request)
+        except Conflict as exc:
+            if exc.code not in ("email_taken", "external_id_taken"):
+                raise
+            # Someone created it meanwhile (or the email and external id belong to two
+            # different customers): read again; the email wins.
+    raise Conflict(
+        "the email and external_id belong to different customers", code="customer_ambiguous"
+    )
+
+
+def _find_guarded(
+    tenant_id: str, *, email: str | None, external_id: str | None
+) -> store.CustomerItem | None:
+    for kind in ("email", "external_id"):
+        value = email if kind == "email" else external_id
+        if not value:
+            continue
+        customer_id = (
+            store.customer_id_by_guard(tenant_id, email=value)
+            if kind == "email"
+            else store.customer_id_by_guard(tenant_id, external_id=value)
+        )
+        if customer_id:
+            item = store.get_customer(tenant_id, customer_id)
+            if item is not None:
+                return item
+    return None

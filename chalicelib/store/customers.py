@@ -308,3 +308,24 @@ __all__ = [
     "list_customers",
     "update_customer",
 ]
+
+
+def customer_id_by_guard(
+    tenant_id: str, *, email: str | None = None, external_id: str | None = None
+) -> str | None:
+    """The id of the customer holding this email (or external id), by a consistent GetItem of
+    its uniqueness guard (unlike the GSIs, never stale: used to resolve creation races)."""
+    if email:
+        guard = _email_guard(tenant_id, email)
+    elif external_id:
+        guard = _external_guard(tenant_id, external_id)
+    else:
+        return None
+    try:
+        found = CustomerGuardItem.get(guard.pk, guard.sk, consistent_read=True)
+    except CustomerGuardItem.DoesNotExist:
+        return None
+    return found.customer_id
+
+
+__all__ += ["customer_id_by_guard"]

@@ -10,10 +10,11 @@ from pynamodb.models import Model
 from chalicelib.store.customers import CustomersTable
 from chalicelib.store.idempotency import TTL_ATTRIBUTE, IdempotencyTable
 from chalicelib.store.tenants import TenantsTable
+from chalicelib.store.tickets import TicketsTable
 
 # Tenant tables are emptied in this order by offboarding; the tenants table goes last so the
 # tenant record (and its refused keys) stays visible until everything else is gone.
-TABLE_MODELS: list[type[Model]] = [CustomersTable, TenantsTable]
+TABLE_MODELS: list[type[Model]] = [CustomersTable, TicketsTable, TenantsTable]
 ALL_TABLE_MODELS: list[type[Model]] = [*TABLE_MODELS, IdempotencyTable]
 TTL_ATTRIBUTES: dict[type[Model], str] = {IdempotencyTable: TTL_ATTRIBUTE}
 

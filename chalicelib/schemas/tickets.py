@@ -1,0 +1,253 @@
+"""Ticket, message, attachment and audit request/response bodies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, StringConstraints, model_validator
+
+from chalicelib.schemas.common import ApiModel, Email, ListQuery, Name, Version
+
+StatusName = Literal["new", "open", "pending", "on_hold", "solved", "closed"]
+PriorityName = Literal["low", "normal", "high", "urgent"]
+TypeName = Literal[
+    "question",
+    "incident",
+    "problem",
+    "complaint",
+    "warranty_claim",
+    "maintenance",
+    "installation",
+    "training",
+]
+ChannelName = Literal["api", "widget", "email", "phone"]
+EntitlementName = Literal["covered", "chargeable", "unknown"]
+ActorKindName = Literal["agent", "customer", "system"]
+VisibilityName = Literal["public", "internal"]
+SlaStateName = Literal["ok", "warning", "breached", "none"]
+
+Ulid = Annotated[str, StringConstraints(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
+Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=250)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=50_000)]
+Tag = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        to_lower=True,
+        min_length=1,
+        max_length=50,
+        pattern=r"^[A-Za-z0-9_.:-]+$",
+    ),
+]
+AgentRef = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=r"^[^#]+$")
+]
+ReferenceId = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
+]
+SerialNumber = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+]
+Tier = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[a-z0-9_-]+$")]
+CustomFieldValues = dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")], Any]
+
+MAX_TAGS = 20
+
+
+class ActorModel(ApiModel):
+    """Who did something."""
+
+    kind: ActorKindName
+    id: str | None = Field(default=None, max_length=128)
+    name: str | None = Field(default=None, max_length=200)
+
+
+class TicketCreate(ApiModel):
+    """A new ticket. Name the customer by ``customer_id``, or by ``customer_email`` (and
+    ``customer_name``) to find the customer with that email or create them."""
+
+    subject: Subject
+    description: Text
+    customer_id: Ulid | None = None
+    customer_email: Email | None = None
+    customer_name: Name | None = None
+    channel: ChannelName = "api"
+    type: TypeName = "question"
+    priority: PriorityName = "normal"
+    status: Literal["new", "open", "pending", "on_hold"] = "new"
+    assignee: AgentRef | None = None
+    group: AgentRef | None = None
+    tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
+    custom_fields: CustomFieldValues = Field(default_factory=dict)
+    product_id: ReferenceId | None = None
+    warranty_id: ReferenceId | None = None
+    appointment_id: ReferenceId | None = None
+    serial_number: SerialNumber | None = None
+    entitlement: EntitlementName | None = Field(
+        default=None, description="Set from the linked warranty when omitted"
+    )
+    customer_tier: Tier | None = Field(
+        default=None, description="The customer's service tier; SLA policies may select on it"
+    )
+
+    @model_validator(mode="after")
+    def _one_customer(self) -> TicketCreate:
+        if self.customer_id and (self.customer_email or self.customer_name):
+            raise ValueError("give either customer_id or customer_email/customer_name, not both")
+        if not self.customer_id and not self.customer_email:
+            raise ValueError("a ticket needs a customer: customer_id or customer_email")
+        return self
+
+
+class TicketUpdate(ApiModel):
+    """A partial update (status changes included). ``version`` or ``If-Match`` is required."""
+
+    subject: Subject | None = None
+    status: StatusName | None = None
+    type: TypeName | None = None
+    priority: PriorityName | None = None
+    assignee: AgentRef | None = None
+    group: AgentRef | None = None
+    tags: list[Tag] | None = Field(default=None, max_length=MAX_TAGS)
+    custom_fields: CustomFieldValues | None = None
+    product_id: ReferenceId | None = None
+    warranty_id: ReferenceId | None = None
+    appointment_id: ReferenceId | None = None
+    serial_number: SerialNumber | None = None
+    entitlement: EntitlementName | None = None
+    customer_tier: Tier | None = None
+    version: Version | None = None
+
+
+class SlaTarget(ApiModel):
+    """One SLA metric of a ticket: its target, due time and progress."""
+
+    metric: Literal["first_response", "next_response", "resolution"]
+    target_minutes: int
+    business_hours: bool
+    status: Literal["running", "paused", "met", "breached"]
+    state: SlaStateName
+    elapsed_minutes: float
+    due_at: datetime | None
+    warning_at: datetime | None
+    completed_at: datetime | None
+    breached_at: datetime | None
+
+
+class TicketSla(ApiModel):
+    """A ticket's SLA: the policy applied, its overall state and each target."""
+
+    policy: str | None
+    state: SlaStateName
+    targets: list[SlaTarget]
+
+
+class Ticket(ApiModel):
+    """A support ticket."""
+
+    id: str
+    subject: str
+    description: str
+    customer_id: str
+    channel: ChannelName
+    type: TypeName
+    priority: PriorityName
+    status: StatusName
+    assignee: str | None
+    group: str | None
+    tags: list[str]
+    custom_fields: dict[str, Any]
+    product_id: str | None
+    warranty_id: str | None
+    appointment_id: str | None
+    serial_number: str | None
+    entitlement: EntitlementName
+    customer_tier: str | None
+    sla: TicketSla
+    first_response_at: datetime | None
+    solved_at: datetime | None
+    closed_at: datetime | None
+    reopen_count: int
+    message_count: int
+    last_customer_message_at: datetime | None
+    last_agent_reply_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class TicketList(ApiModel):
+    """One page of tickets."""
+
+    items: list[Ticket]
+    next_cursor: str | None
+
+
+class TicketListQuery(ListQuery):
+    """Filters of ``GET /v1/tickets`` (all optional; combined with AND)."""
+
+    status: StatusName | None = None
+    priority: PriorityName | None = None
+    assignee: AgentRef | None = None
+    customer_id: Ulid | None = None
+    tag: Tag | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    updated_after: datetime | None = None
+    updated_before: datetime | None = None
+    sort: Literal["-updated_at", "updated_at"] = "-updated_at"
+
+
+class MessageCreate(ApiModel):
+    """A reply or an internal note. ``author`` defaults to the calling agent."""
+
+    body: Text
+    visibility: VisibilityName = "public"
+    author: ActorModel | None = None
+    attachment_ids: list[Ulid] = Field(default_factory=list, max_length=10)
+
+
+class Message(ApiModel):
+    """One message of a ticket's conversation."""
+
+    id: str
+    ticket_id: str
+    body: str
+    visibility: VisibilityName
+    author: ActorModel
+    attachment_ids: list[str]
+    created_at: datetime
+
+
+class MessageList(ApiModel):
+    """One page of messages, oldest first."""
+
+    items: list[Message]
+    next_cursor: str | None
+
+
+class AuditChange(ApiModel):
+    """One changed field."""
+
+    field: str
+    old: Any
+    new: Any
+
+
+class AuditEntry(ApiModel):
+    """One recorded change of a ticket."""
+
+    id: str
+    ticket_id: str
+    action: str
+    actor: ActorModel
+    changes: list[AuditChange]
+    at: datetime
+
+
+class AuditList(ApiModel):
+    """One page of audit entries, oldest first."""
+
+    items: list[AuditEntry]
+    next_cursor: str | None

@@ -1,0 +1,694 @@
+"""Tickets: open, read, change (status machine included), list, converse, audit.
+
+Every change goes through :func:`_commit`: it stamps the new version, recomputes the SLA
+clocks and the next wake-up, records an audit entry, updates the report counters and writes
+all of it in one transaction, then emits the domain events (``docs/events.md``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from chalicelib.domain import tickets as rules
+from chalicelib.domain.actors import Actor, ActorKind
+from chalicelib.domain.errors import (
+    BadRequest,
+    Invalid,
+    NotFound,
+    PreconditionRequired,
+    VersionConflict,
+)
+from chalicelib.domain.ids import is_id, new_id
+from chalicelib.notify.events import DomainEvent
+from chalicelib.schemas.ticket_settings import TicketSettings
+from chalicelib.schemas.tickets import (
+    ActorModel,
+    AuditChange,
+    AuditEntry,
+    AuditList,
+    Message,
+    MessageCreate,
+    MessageList,
+    Ticket,
+    TicketCreate,
+    TicketList,
+    TicketListQuery,
+    TicketSla,
+    TicketUpdate,
+)
+from chalicelib.services.paging import next_cursor, page_request
+from chalicelib.store import tenant_context
+from chalicelib.store import tickets as store
+from chalicelib.store.base import utcnow
+
+# Ticket fields an update may change, by API name → item attribute.
+_FIELDS = {
+    "subject": "subject",
+    "status": "status",
+    "type": "ticket_type",
+    "priority": "priority",
+    "assignee": "assignee",
+    "group": "group_name",
+    "tags": "tags",
+    "custom_fields": "custom_fields",
+    "product_id": "product_id",
+    "warranty_id": "warranty_id",
+    "appointment_id": "appointment_id",
+    "serial_number": "serial_number",
+    "entitlement": "entitlement",
+    "customer_tier": "customer_tier",
+}
+_REQUIRED = {"subject", "status", "type", "priority", "entitlement", "tags", "custom_fields"}
+_MAX_RETRIES = 3
+
+
+# --- context ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TicketContext:
+    """The tenant's settings a ticket change needs, read once per request (one Query)."""
+
+    tenant_id: str
+    time_zone: str
+    locale: str
+    sections: dict[str, dict[str, Any]]
+
+    @property
+    def ticket_settings(self) -> TicketSettings:
+        """The ``tickets`` section (defaults where never set)."""
+        return TicketSettings.model_validate(self.sections.get("tickets", {}))
+
+
+def load_context(tenant_id: str) -> TicketContext:
+    """The tenant's time zone, locale and settings (one DynamoDB call)."""
+    loaded = tenant_context.load(tenant_id)
+    tenant = loaded.tenant
+    return TicketContext(
+        tenant_id=tenant_id,
+        time_zone=tenant.time_zone if tenant else "UTC",
+        locale=tenant.default_locale if tenant else "en",
+        sections=loaded.sections,
+    )
+
+
+# --- responses ----------------------------------------------------------------------------
+
+
+def _actor_model(data: dict[str, Any] | None) -> ActorModel:
+    actor = Actor.from_dict(data)
+    return ActorModel(kind=actor.kind.value, id=actor.id, name=actor.name)
+
+
+def to_ticket(item: store.TicketItem) -> Ticket:
+    """Response model of a ticket record."""
+    from chalicelib.services.ticket_sla import sla_view
+
+    return Ticket(
+        id=item.ticket_id,
+        subject=item.subject,
+        description=item.description,
+        customer_id=item.customer_id,
+        channel=item.channel,  # type: ignore[arg-type]
+        type=item.ticket_type,  # type: ignore[arg-type]
+        priority=item.priority,  # type: ignore[arg-type]
+        status=item.status,  # type: ignore[arg-type]
+        assignee=item.assignee,
+        group=item.group_name,
+        tags=list(item.tags or []),
+        custom_fields=dict(item.custom_fields or {}),
+        product_id=item.product_id,
+        warranty_id=item.warranty_id,
+        appointment_id=item.appointment_id,
+        serial_number=item.serial_number,
+        entitlement=item.entitlement,  # type: ignore[arg-type]
+        customer_tier=item.customer_tier,
+        sla=sla_view(item),
+        first_response_at=item.first_response_at,
+        solved_at=item.solved_at,
+        closed_at=item.closed_at,
+        reopen_count=int(item.reopen_count or 0),
+        message_count=int(item.message_count or 0),
+        last_customer_message_at=item.last_customer_message_at,
+        last_agent_reply_at=item.last_agent_reply_at,
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+        version=int(item.version),
+    )
+
+
+def to_message(item: store.MessageItem) -> Message:
+    """Response model of a message."""
+    return Message(
+        id=item.message_id,
+        ticket_id=item.ticket_id,
+        body=item.body,
+        visibility=item.visibility,  # type: ignore[arg-type]
+        author=_actor_model(item.author),
+        attachment_ids=list(item.attachment_ids or []),
+        created_at=item.created_at,
+    )
+
+
+def to_audit(item: store.AuditItem) -> AuditEntry:
+    """Response model of an audit entry."""
+    return AuditEntry(
+        id=item.entry_id,
+        ticket_id=item.ticket_id,
+        action=item.action,
+        actor=_actor_model(item.actor),
+        changes=[AuditChange(**c) for c in item.changes or []],
+        at=item.at,
+    )
+
+
+def empty_sla() -> TicketSla:
+    """The SLA view of a ticket no policy applies to."""
+    return TicketSla(policy=None, state="none", targets=[])
+
+
+# --- events -------------------------------------------------------------------------------
+
+
+def event_data(item: store.TicketItem, **extra: Any) -> dict[str, Any]:
+    """The ``data`` of every ticket event (schema: docs/events.md)."""
+    sla = item.sla or {}
+    data: dict[str, Any] = {
+        "ticket_id": item.ticket_id,
+        "customer_id": item.customer_id,
+        "subject": item.subject,
+        "status": item.status,
+        "previous_status": None,
+        "priority": item.priority,
+        "type": item.ticket_type,
+        "channel": item.channel,
+        "assignee": item.assignee,
+        "group": item.group_name,
+        "tags": list(item.tags or []),
+        "product_id": item.product_id,
+        "warranty_id": item.warranty_id,
+        "appointment_id": item.appointment_id,
+        "serial_number": item.serial_number,
+        "entitlement": item.entitlement,
+        "sla_state": sla.get("state", "none"),
+        "reopen_count": int(item.reopen_count or 0),
+        "created_at": store.iso(item.created_at),
+        "solved_at": store.iso(item.solved_at) if item.solved_at else None,
+        "version": int(item.version),
+    }
+    data.update(extra)
+    return data
+
+
+def status_events(
+    tenant_id: str, before: store.TicketItem, after: store.TicketItem, actor: Actor
+) -> list[DomainEvent]:
+    """``ticket.status_changed`` plus the specific event of the new status, if any."""
+    if before.status == after.status:
+        return []
+    common = {"previous_status": before.status, "actor": actor.as_dict()}
+    events = [DomainEvent(tenant_id, "ticket.status_changed", event_data(after, **common))]
+    specific = {
+        rules.Status.SOLVED.value: "ticket.solved",
+        rules.Status.CLOSED.value: "ticket.closed",
+    }.get(after.status)
+    if before.status == rules.Status.SOLVED.value and after.status == rules.Status.OPEN.value:
+        specific = "ticket.reopened"
+    if specific:
+        events.append(DomainEvent(tenant_id, specific, event_data(after, **common)))
+    return events
+
+
+# --- the one write path -------------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    """One change of a ticket being assembled."""
+
+    before: store.TicketItem | None
+    after: store.TicketItem
+    actor: Actor
+    action: str
+    now: datetime
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    puts: list[store.TicketsTable] = field(default_factory=list)
+    events: list[DomainEvent] = field(default_factory=list)
+    counters: list[store.CounterDelta] = field(default_factory=list)
+
+
+def _copy(item: store.TicketItem) -> store.TicketItem:
+    return store.TicketItem.from_raw_data(item.serialize())
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return store.iso(value)
+    if isinstance(value, list):
+        return list(value)
+    if isinstance(value, dict):
+        return dict(value)
+    return value
+
+
+def _audit(change: Change) -> store.AuditItem:
+    after = change.after
+    entry_id = new_id()
+    return store.AuditItem(
+        pk=after.pk,
+        sk=store.AUDIT + entry_id,
+        tenant_id=after.tenant_id,
+        entry_id=entry_id,
+        ticket_id=after.ticket_id,
+        action=change.action,
+        actor=change.actor.as_dict(),
+        changes=change.changes,
+        at=change.now,
+    )
+
+
+def _commit(change: Change, ctx: TicketContext) -> store.TicketItem:
+    """Version, SLA, due index, audit, counters: one transaction; then the events."""
+    from chalicelib.services import reactions, ticket_reports, ticket_sla
+
+    after, before = change.after, change.before
+    after.updated_at = change.now
+    after.version = 1 if before is None else int(before.version) + 1
+    sla_events = ticket_sla.recompute(change, ctx)
+    shard = ticket_sla.due_shard_key(after.ticket_id)
+    store.set_index_keys(after, shard)
+    entry = _audit(change)
+    change.counters += ticket_reports.counter_deltas(before, after, change.now)
+    store.commit(
+        store.TicketWrite(
+            ticket=after,
+            expected_version=None if before is None else int(before.version),
+            puts=[*change.puts, entry],
+            removed_tags=store.tags_removed(before.tags or [] if before else [], after.tags or []),
+            counters=change.counters,
+        )
+    )
+    reactions.emit([*change.events, *sla_events])
+    return after
+
+
+# --- use cases ----------------------------------------------------------------------------
+
+
+def _not_found(ticket_id: str) -> NotFound:
+    return NotFound(f"no ticket with id {ticket_id}", code="ticket_not_found")
+
+
+def load_ticket(tenant_id: str, ticket_id: str) -> store.TicketItem:
+    """The stored ticket, or 404 (also for malformed and foreign ids)."""
+    item = store.get_ticket(tenant_id, ticket_id) if is_id(ticket_id) else None
+    if item is None:
+        raise _not_found(ticket_id)
+    return item
+
+
+def get_ticket(tenant_id: str, ticket_id: str) -> Ticket:
+    """One ticket with its SLA state (one GetItem)."""
+    return to_ticket(load_ticket(tenant_id, ticket_id))
+
+
+def resolve_entitlement(tenant_id: str, *, warranty_id: str | None, requested: str | None) -> str:
+    """The ticket's entitlement: what the caller said, else derived from its warranty link.
+
+    This is the one place entitlement is computed; the warranties context hooks its coverage
+    check in here (a registration in force → ``covered``, expired → ``chargeable``).
+    """
+    if requested:
+        return requested
+    if warranty_id:
+        try:
+            from chalicelib.services import warranties  # type: ignore[attr-defined]
+
+            coverage = getattr(warranties, "ticket_entitlement", None)
+        except ImportError:
+            coverage = None
+        if coverage is not None:
+            return str(coverage(tenant_id, warranty_id))
+    return rules.Entitlement.UNKNOWN.value
+
+
+def open_ticket(tenant_id: str, request: TicketCreate, *, actor: Actor) -> Ticket:
+    """Create a ticket (customer by id, or found/created by email) and start its SLA clocks."""
+    from chalicelib.services import customers, ticket_fields
+
+    ctx = load_context(tenant_id)
+    if request.customer_id:
+        customer_id = customers.get_customer(tenant_id, request.customer_id).id
+    else:
+        customer_id = customers.find_or_create_customer(
+            tenant_id, email=request.customer_email, name=request.customer_name
+        ).id
+    custom_fields = ticket_fields.validate(ctx.sections, request.custom_fields, partial=False)
+    now = utcnow()
+    ticket_id = new_id()
+    item = store.TicketItem(
+        pk=store.ticket_pk(tenant_id, ticket_id),
+        sk=store.TICKET_SK,
+        tenant_id=tenant_id,
+        ticket_id=ticket_id,
+        subject=request.subject,
+        description=request.description,
+        customer_id=customer_id,
+        channel=request.channel,
+        ticket_type=request.type,
+        priority=request.priority,
+        status=request.status,
+        assignee=request.assignee,
+        group_name=request.group,
+        tags=list(dict.fromkeys(request.tags)),
+        custom_fields=custom_fields,
+        product_id=request.product_id,
+        warranty_id=request.warranty_id,
+        appointment_id=request.appointment_id,
+        serial_number=request.serial_number,
+        entitlement=resolve_entitlement(
+            tenant_id, warranty_id=request.warranty_id, requested=request.entitlement
+        ),
+        customer_tier=request.customer_tier,
+        reopen_count=0,
+        message_count=0,
+        status_changed_at=now,
+        created_at=now,
+        updated_at=now,
+        version=1,
+    )
+    if actor.kind is ActorKind.CUSTOMER:
+        item.last_customer_message_at = now
+    change = Change(before=None, after=item, actor=actor, action="created", now=now)
+    change.changes = [
+        {"field": name, "old": None, "new": _json_value(getattr(item, attr))}
+        for name, attr in _FIELDS.items()
+        if getattr(item, attr) not in (None, [], {})
+    ]
+    change.events.append(
+        DomainEvent(tenant_id, "ticket.created", event_data(item, actor=actor.as_dict()))
+    )
+    return to_ticket(_commit(change, ctx))
+
+
+def update_ticket(
+    tenant_id: str,
+    ticket_id: str,
+    request: TicketUpdate,
+    if_match: int | None,
+    *,
+    actor: Actor,
+) -> Ticket:
+    """Apply a partial update conditional on the caller's version (stale → 409).
+
+    A status change must be allowed by the status machine (409 ``invalid_transition``,
+    ``ticket_closed`` or ``reopen_window_expired`` otherwise).
+    """
+    from chalicelib.services import ticket_fields
+
+    expected = expected_version(request.version, if_match)
+    requested: dict[str, Any] = request.model_dump(exclude_unset=True, exclude={"version"})
+    for name in _REQUIRED:
+        if name in requested and requested[name] is None:
+            raise Invalid(f"{name} cannot be removed", code="validation_failed")
+    current = load_ticket(tenant_id, ticket_id)
+    if int(current.version) != expected:
+        raise VersionConflict(
+            f"the ticket is at version {current.version}, not {expected}; fetch it and retry"
+        )
+    if current.status == rules.Status.CLOSED.value:
+        raise rules_closed()
+    ctx = load_context(tenant_id)
+    now = utcnow()
+    after = _copy(current)
+    change = Change(before=current, after=after, actor=actor, action="updated", now=now)
+    if "custom_fields" in requested:
+        merged = {**(current.custom_fields or {}), **requested["custom_fields"]}
+        requested["custom_fields"] = ticket_fields.validate(ctx.sections, merged, partial=False)
+    if "tags" in requested:
+        requested["tags"] = list(dict.fromkeys(requested["tags"]))
+    _apply_fields(change, ctx, requested)
+    if not change.changes:
+        return to_ticket(current)
+    change.events += _update_events(tenant_id, current, after, change)
+    return to_ticket(_commit(change, ctx))
+
+
+def expected_version(body_version: int | None, if_match: int | None) -> int:
+    """The version an update is conditional on (428 when missing, 422 when contradictory)."""
+    expected = body_version or if_match
+    if expected is None:
+        raise PreconditionRequired(
+            "send the version you are updating, as 'version' or an If-Match header"
+        )
+    if body_version and if_match and body_version != if_match:
+        raise Invalid("'version' and If-Match disagree", code="version_mismatch")
+    return expected
+
+
+def _apply_fields(change: Change, ctx: TicketContext, requested: dict[str, Any]) -> None:
+    current, after = change.before, change.after
+    if current is None:
+        raise TypeError("field updates apply to an existing ticket")
+    for name, value in requested.items():
+        attr = _FIELDS[name]
+        old = getattr(current, attr)
+        if name == "status":
+            if value == current.status:
+                continue
+            apply_status(change, ctx, rules.Status(value))
+        else:
+            setattr(after, attr, value)
+        new = getattr(after, attr)
+        if _json_value(old) != _json_value(new):
+            change.changes.append({"field": name, "old": _json_value(old), "new": _json_value(new)})
+
+
+def _update_events(
+    tenant_id: str, current: store.TicketItem, after: store.TicketItem, change: Change
+) -> list[DomainEvent]:
+    actor = change.actor
+    changed = {c["field"] for c in change.changes}
+    events = status_events(tenant_id, current, after, actor)
+    if "assignee" in changed:
+        events.append(
+            DomainEvent(
+                tenant_id,
+                "ticket.assigned",
+                event_data(after, previous_assignee=current.assignee, actor=actor.as_dict()),
+            )
+        )
+    if changed - {"status"}:
+        events.append(
+            DomainEvent(
+                tenant_id,
+                "ticket.updated",
+                event_data(
+                    after,
+                    previous_status=current.status if "status" in changed else None,
+                    changed_fields=sorted(changed),
+                    actor=actor.as_dict(),
+                ),
+            )
+        )
+    return events
+
+
+def rules_closed() -> Exception:
+    """The error for any change of a closed ticket."""
+    from chalicelib.domain.errors import Conflict
+
+    return Conflict(
+        "the ticket is closed; closed tickets are final (open a new ticket instead)",
+        code="ticket_closed",
+    )
+
+
+def apply_status(change: Change, ctx: TicketContext, target: rules.Status) -> None:
+    """Move ``change.after`` to ``target`` if the status machine allows it now."""
+    after, now = change.after, change.now
+    current = rules.Status(after.status)
+    window = timedelta(days=ctx.ticket_settings.reopen_window_days)
+    rules.ensure_transition(
+        current, target, solved_at=after.solved_at, now=now, reopen_window=window
+    )
+    after.status = target.value
+    after.status_changed_at = now
+    if target is rules.Status.SOLVED:
+        after.solved_at = now
+    if target is rules.Status.CLOSED:
+        after.closed_at = now
+    if current is rules.Status.SOLVED and target is rules.Status.OPEN:
+        after.reopen_count = int(after.reopen_count or 0) + 1
+        after.solved_at = None
+    # Automation notices belong to the status they were planned for.
+    after.automation = None
+
+
+def list_tickets(tenant_id: str, query: TicketListQuery) -> TicketList:
+    """A page of tickets by last update, filtered (one Query; +1 BatchGetItem for ``tag``)."""
+    filters = store.ListFilters(
+        status=query.status,
+        priority=query.priority,
+        assignee=query.assignee,
+        customer_id=query.customer_id,
+        tag=query.tag,
+        created_after=query.created_after,
+        created_before=query.created_before,
+        updated_after=query.updated_after,
+        updated_before=query.updated_before,
+        newest_first=query.sort == "-updated_at",
+    )
+    for low, high, name in (
+        (query.created_after, query.created_before, "created"),
+        (query.updated_after, query.updated_before, "updated"),
+    ):
+        for value in (low, high):
+            if value is not None and value.tzinfo is None:
+                raise Invalid(
+                    f"{name} range bounds need a time zone (e.g. Z)", code="invalid_query"
+                )
+        if low and high and low > high:
+            raise Invalid(f"{name}_after is later than {name}_before", code="invalid_query")
+    scope = "tickets:" + query.model_dump_json(exclude={"limit", "cursor"})
+    size, start = page_request(tenant_id, scope, query.limit, query.cursor)
+    page = store.list_tickets(tenant_id, filters, size, start)
+    return TicketList(
+        items=[to_ticket(i) for i in page.items], next_cursor=next_cursor(tenant_id, scope, page)
+    )
+
+
+# --- conversation -------------------------------------------------------------------------
+
+
+def add_message(tenant_id: str, ticket_id: str, request: MessageCreate, *, actor: Actor) -> Message:
+    """Add a reply or internal note; moves the status and SLA clocks as the rules say.
+
+    Concurrent writers to the same ticket are serialised by its version: a message that
+    loses the race is re-applied to the fresh ticket (up to 3 times).
+    """
+    author = actor
+    if request.author is not None:
+        author = Actor(
+            kind=ActorKind(request.author.kind), id=request.author.id, name=request.author.name
+        )
+    visibility = rules.Visibility(request.visibility)
+    if visibility is rules.Visibility.INTERNAL and author.kind is ActorKind.CUSTOMER:
+        raise Invalid("customers cannot write internal notes", code="invalid_visibility")
+    message_id = new_id()
+    ctx: TicketContext | None = None
+    for attempt in range(_MAX_RETRIES):
+        current = load_ticket(tenant_id, ticket_id)
+        if attempt == 0 and request.attachment_ids:
+            _check_attachments(tenant_id, ticket_id, request.attachment_ids)
+        ctx = ctx or load_context(tenant_id)
+        try:
+            return _write_message(
+                ctx,
+                current=current,
+                message_id=message_id,
+                request=request,
+                author=author,
+                visibility=visibility,
+            )
+        except VersionConflict:
+            if attempt == _MAX_RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _check_attachments(tenant_id: str, ticket_id: str, attachment_ids: list[str]) -> None:
+    found = store.get_attachments(tenant_id, ticket_id, attachment_ids)
+    missing = [a for a in attachment_ids if a not in found]
+    if missing:
+        raise Invalid(
+            f"no attachment {missing[0]} on this ticket; create it first",
+            code="attachment_not_found",
+        )
+    pending = [a for a, item in found.items() if item.status != "uploaded"]
+    if pending:
+        raise Invalid(
+            f"attachment {pending[0]} has not been uploaded (or confirmed) yet",
+            code="attachment_not_uploaded",
+        )
+
+
+def _write_message(
+    ctx: TicketContext,
+    *,
+    current: store.TicketItem,
+    message_id: str,
+    request: MessageCreate,
+    author: Actor,
+    visibility: rules.Visibility,
+) -> Message:
+    now = utcnow()
+    target = rules.status_after_message(rules.Status(current.status), author, visibility)
+    after = _copy(current)
+    change = Change(before=current, after=after, actor=author, action="message_added", now=now)
+    message = store.MessageItem(
+        pk=current.pk,
+        sk=store.MSG + message_id,
+        tenant_id=current.tenant_id,
+        message_id=message_id,
+        ticket_id=current.ticket_id,
+        body=request.body,
+        visibility=visibility.value,
+        author=author.as_dict(),
+        attachment_ids=list(request.attachment_ids),
+        created_at=now,
+    )
+    change.puts.append(message)
+    after.message_count = int(current.message_count or 0) + 1
+    if target.value != current.status:
+        apply_status(change, ctx, target)
+        change.changes.append({"field": "status", "old": current.status, "new": target.value})
+    public = visibility is rules.Visibility.PUBLIC
+    if public and author.kind is ActorKind.CUSTOMER:
+        after.last_customer_message_at = now
+        after.automation = None
+    if public and author.kind is ActorKind.AGENT:
+        if rules.is_first_response(author, visibility, current.first_response_at):
+            after.first_response_at = now
+            change.changes.append(
+                {"field": "first_response_at", "old": None, "new": store.iso(now)}
+            )
+        after.last_agent_reply_at = now
+    change.changes.append({"field": "messages", "old": None, "new": message_id})
+    data = event_data(
+        after,
+        message_id=message_id,
+        visibility=visibility.value,
+        author=author.as_dict(),
+        first_response=after.first_response_at == now,
+    )
+    change.events.append(DomainEvent(current.tenant_id, "ticket.message_added", data))
+    change.events += status_events(current.tenant_id, current, after, author)
+    _commit(change, ctx)
+    return to_message(message)
+
+
+def list_messages(
+    tenant_id: str, ticket_id: str, limit: int | None, cursor: str | None
+) -> MessageList:
+    """A page of the conversation, oldest first (404 for unknown tickets)."""
+    load_ticket(tenant_id, ticket_id)
+    scope = f"ticket-messages:{ticket_id}"
+    size, start = page_request(tenant_id, scope, limit, cursor)
+    page = store.list_messages(tenant_id, ticket_id, size, start)
+    return MessageList(
+        items=[to_message(i) for i in page.items], next_cursor=next_cursor(tenant_id, scope, page)
+    )
+
+
+def list_audit(tenant_id: str, ticket_id: str, limit: int | None, cursor: str | None) -> AuditList:
+    """A page of the ticket's audit trail, oldest first."""
+    load_ticket(tenant_id, ticket_id)
+    scope = f"ticket-audit:{ticket_id}"
+    size, start = page_request(tenant_id, scope, limit, cursor)
+    page = store.list_audit(tenant_id, ticket_id, size, start)
+    return AuditList(
+        items=[to_audit(i) for i in page.items], next_cursor=next_cursor(tenant_id, scope, page)
+    )
