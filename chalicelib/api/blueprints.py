@@ -13,4 +13,5 @@ BLUEPRINT_MODULES: tuple[str, ...] = (
     "chalicelib.api.api_keys",
     "chalicelib.api.customers",
     "chalicelib.api.settings",
+    "chalicelib.api.tickets",
 )

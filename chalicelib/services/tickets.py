@@ -547,11 +547,11 @@ def list_tickets(tenant_id: str, query: TicketListQuery) -> TicketList:
     ):
         for value in (low, high):
             if value is not None and value.tzinfo is None:
-                raise Invalid(
+                raise BadRequest(
                     f"{name} range bounds need a time zone (e.g. Z)", code="invalid_query"
                 )
         if low and high and low > high:
-            raise Invalid(f"{name}_after is later than {name}_before", code="invalid_query")
+            raise BadRequest(f"{name}_after is later than {name}_before", code="invalid_query")
     scope = "tickets:" + query.model_dump_json(exclude={"limit", "cursor"})
     size, start = page_request(tenant_id, scope, query.limit, query.cursor)
     page = store.list_tickets(tenant_id, filters, size, start)

@@ -21,7 +21,8 @@ def test_finds_by_email_case_insensitively_and_keeps_the_name(tenant_a: TenantKe
             tenant, email=None, name=None, external_id="ERP-1"
         )
         nameless = customers.find_or_create_customer(tenant, email="jonas@x.lt", name=None)
-    assert again.id == made.id and again.name == "Ona"
+    assert again.id == made.id
+    assert again.name == "Ona"
     assert by_external.id == again_external.id
     assert nameless.name == "jonas"
 

@@ -137,7 +137,9 @@ def test_offboarding_deletes_every_item_of_the_tenant_only(
     assert r.status_code == 200, r.body
     report = body_of(r)
     assert report["completed"] is True
-    assert report["deleted"] == {"customers": 90, "tenants": 4, "idempotency": 30}
+    # Tables the tenant never wrote to report 0 (other contexts add tables over time).
+    deleted = {table: n for table, n in report["deleted"].items() if n}
+    assert deleted == {"customers": 90, "tenants": 4, "idempotency": 30}
 
     assert sum(tenant_item_counts(tenant_a.tenant_id).values()) == 0
     assert tenant_item_counts(tenant_b.tenant_id) == before_b

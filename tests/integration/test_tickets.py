@@ -206,7 +206,8 @@ def test_messages_move_status_and_record_first_response(api: Api, tenant_a: Tena
     message(api, tenant_a, ticket["id"], author={"kind": "customer"}, body="broken again")
     current = body_of(api.request("GET", f"/v1/tickets/{ticket['id']}", key=tenant_a.admin_key))
     assert (current["status"], current["reopen_count"]) == ("open", 1)
-    assert solved["solved_at"] is not None and current["solved_at"] is None
+    assert solved["solved_at"] is not None
+    assert current["solved_at"] is None
     listed = body_of(
         api.request("GET", f"/v1/tickets/{ticket['id']}/messages?limit=2", key=tenant_a.admin_key)
     )
