@@ -36,6 +36,12 @@ class Settings(BaseModel):
     metrics_tenant_dimension: bool = True
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    # Token vending (deployed API function only): the role assumed per tenant request for its
+    # DynamoDB access; unset means off (local runs, jobs, tests unless a test sets it).
+    tenant_data_role_arn: str | None = None
+    tenant_credentials_seconds: int = Field(default=3600, ge=900, le=3600)
+    tenant_credentials_refresh_seconds: int = Field(default=300, ge=0, le=600)
+
     followups_queue_url: str | None = None
     event_bus_name: str = "default"
     ses_sender: str = "no-reply@example.com"
@@ -64,6 +70,9 @@ def reset_settings() -> None:
     """Forget cached settings and secrets (tests and the local runner change the environment)."""
     get_settings.cache_clear()
     _secret.cache_clear()
+    from chalicelib.store import tenant_credentials
+
+    tenant_credentials.reset()
 
 
 @functools.cache

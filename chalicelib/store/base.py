@@ -17,10 +17,12 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.connection import TableConnection
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib.config import get_settings
+from chalicelib.context import current_tenant
 
 # Attribute names that hold partition keys anywhere (table or index). The tenancy guard checks
 # exactly these; keep them generic so every table uses the same few names.
@@ -56,7 +58,30 @@ class TenantIndex(GlobalSecondaryIndex["TenantModel"]):
     tenant_id = UnicodeAttribute(hash_key=True)
 
 
-class TenantModel(Model):
+class TenantScopedConnection:
+    """Mixin for table models: on the tenant path, use the tenant's vended credentials.
+
+    PynamoDB resolves every call's connection through ``Model._get_connection()`` (cached on the
+    class, static credentials). This override keeps that platform connection and, while a
+    tenant is being served with token vending on, returns a connection to the same table signed
+    with the tenant's credentials instead (``store/tenant_credentials.py``).
+    """
+
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        platform: TableConnection = super()._get_connection()  # type: ignore[misc]
+        tenant_id = current_tenant()
+        if tenant_id is None:
+            return platform
+        from chalicelib.store.tenant_credentials import vendor
+
+        scoped = vendor()
+        if scoped is None:
+            return platform
+        return scoped.table_connection(tenant_id, cls, platform)  # type: ignore[arg-type]
+
+
+class TenantModel(TenantScopedConnection, Model):
     """Base of every tenant-owned item: generic ``pk``/``sk`` keys plus ``tenant_id``."""
 
     table_definition: ClassVar[bool] = False

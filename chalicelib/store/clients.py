@@ -2,6 +2,11 @@
 
 The endpoint comes from botocore's standard configuration (``AWS_ENDPOINT_URL`` and friends),
 which is how the local stack points everything at its embedded moto server.
+
+DynamoDB on the tenant path: when token vending is on (``TENANT_DATA_ROLE_ARN``, deployed API
+only), ``aws_client("dynamodb")`` returns a client signed with the credentials of the tenant
+being served (see ``store/tenant_credentials.py``), so raw boto3 calls are held to the same
+``dynamodb:LeadingKeys`` limits as PynamoDB models.
 """
 
 from __future__ import annotations
@@ -10,9 +15,23 @@ import functools
 from typing import Any
 
 
-@functools.cache
 def aws_client(service: str) -> Any:
-    """A process-wide boto3 client for ``service``."""
+    """A boto3 client for ``service``: process-wide, or the served tenant's for DynamoDB."""
+    if service == "dynamodb":
+        from chalicelib.context import current_tenant
+
+        tenant_id = current_tenant()
+        if tenant_id is not None:
+            from chalicelib.store.tenant_credentials import vendor
+
+            scoped = vendor()
+            if scoped is not None:
+                return scoped.dynamodb_client(tenant_id)
+    return _shared_client(service)
+
+
+@functools.cache
+def _shared_client(service: str) -> Any:
     import boto3
     from botocore.config import Config
 
@@ -23,5 +42,14 @@ def aws_client(service: str) -> Any:
 
 
 def reset_clients() -> None:
-    """Drop cached clients (tests switch between moto sessions)."""
-    aws_client.cache_clear()
+    """Drop cached clients and tenant credentials (tests switch between moto sessions)."""
+    from chalicelib.store import tenant_credentials
+
+    _shared_client.cache_clear()
+    tenant_credentials.reset()
+
+
+# ``aws_client`` keeps the functools.cache introspection of the shared clients (the cold-start
+# test counts them).
+aws_client.cache_info = _shared_client.cache_info  # type: ignore[attr-defined]
+aws_client.cache_clear = _shared_client.cache_clear  # type: ignore[attr-defined]

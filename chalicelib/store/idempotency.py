@@ -8,13 +8,13 @@ tenancy invariant and offboarding can find them with one Query. Records expire b
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
 from chalicelib.context import current_tenant
-from chalicelib.store.base import TableMeta
+from chalicelib.store.base import TableMeta, TenantScopedConnection
 from chalicelib.store.clients import aws_client
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 PLATFORM_PARTITION = "platform"
 
 
-class IdempotencyTable(Model):
+class IdempotencyTable(TenantScopedConnection, Model):
     """Table definition (written by Powertools; the model exists for infra and offboarding)."""
 
     class Meta(metaclass=TableMeta):
@@ -48,6 +48,16 @@ def persistence_layer() -> DynamoDBPersistenceLayer:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
     class TenantPartitionedLayer(DynamoDBPersistenceLayer):
+        # Powertools keeps the client it was built with; resolve it per call instead, so the
+        # tenant path signs with the served tenant's credentials (see store/clients.py).
+        @property
+        def client(self) -> Any:
+            return aws_client("dynamodb")
+
+        @client.setter
+        def client(self, value: Any) -> None:
+            return
+
         def _get_key(self, idempotency_key: str) -> dict[str, dict[str, str]]:
             return {
                 "pk": {"S": partition(current_tenant())},

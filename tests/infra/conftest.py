@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 from dataclasses import dataclass
@@ -27,11 +28,7 @@ class Synthesised:
         }
 
 
-@pytest.fixture(scope="session")
-def synthesised(tmp_path_factory: pytest.TempPathFactory) -> Synthesised:
-    """Both stages, synthesised for real (Chalice packaging, CDK, cdk-nag) into a temp dir."""
-    outdir = tmp_path_factory.mktemp("cdk.out")
-    workdir = tmp_path_factory.mktemp("chalice.out")
+def _synthesise(outdir: Path, workdir: Path) -> None:
     cwd, environ = Path.cwd(), dict(os.environ)
     os.chdir(workdir)  # chalice.cdk writes its packages under the working directory
     try:
@@ -48,6 +45,22 @@ def synthesised(tmp_path_factory: pytest.TempPathFactory) -> Synthesised:
         from chalicelib.config import reset_settings
 
         reset_settings()
+
+
+@pytest.fixture(scope="session")
+def synthesised(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Synthesised:
+    """Both stages, synthesised for real (Chalice packaging, CDK, cdk-nag), once per run.
+
+    Under xdist the workers share one synthesis (the first one to take the lock does it), so
+    the infra tests cost one synth however they are distributed.
+    """
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if worker_id != "master" else base
+    outdir = shared / "cdk.out"
+    with (shared / "cdk-synth.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (outdir / "manifest.json").exists():
+            _synthesise(outdir, tmp_path_factory.mktemp("chalice.out"))
     templates = {
         stage: json.loads((outdir / f"{stage}.template.json").read_text())
         for stage in ("dev", "prod")
