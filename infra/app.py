@@ -22,8 +22,17 @@ FEATURE_FLAGS = {
 }
 
 
-def build_app(outdir: str | None = None, stages: Iterable[str] | None = None) -> object:
-    """Build (not synthesise) the CDK app with a stack per stage and cdk-nag attached."""
+def build_app(
+    outdir: str | None = None,
+    stages: Iterable[str] | None = None,
+    *,
+    source_dir: Path | None = None,
+    chalice_app: object | None = None,
+) -> object:
+    """Build (not synthesise) the CDK app with a stack per stage and cdk-nag attached.
+
+    ``source_dir``/``chalice_app`` default to this repository's Chalice app.
+    """
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
@@ -43,7 +52,9 @@ def build_app(outdir: str | None = None, stages: Iterable[str] | None = None) ->
     )
     env = cdk.Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=region)
     for name in stages or STAGES:
-        stack = AfterSalesStack(app, STAGES[name], env=env)
+        stack = AfterSalesStack(
+            app, STAGES[name], env=env, source_dir=source_dir or ROOT, chalice_app=chalice_app
+        )
         nag.suppress(stack)
     cdk.Aspects.of(app).add(AwsSolutionsChecks(reports=True, verbose=True))
     return app

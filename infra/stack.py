@@ -7,6 +7,7 @@ stage of the same name is merged with what this stack injects (its ``stage_confi
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -36,16 +37,26 @@ MAX_RECEIVES = 5  # deliveries of a queue message before it moves to the dead-le
 class AfterSalesStack(cdk.Stack):
     """All resources of one stage."""
 
-    def __init__(self, scope: Construct, stage: Stage, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        stage: Stage,
+        *,
+        source_dir: Path = ROOT,
+        chalice_app: Any | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``source_dir``/``chalice_app``: the Chalice project (tests pass a small one)."""
         super().__init__(scope, stage.name, stack_name=f"{APP_NAME}-{stage.name}", **kwargs)
         self.stage = stage
+        self.source_dir = source_dir
         cdk.Tags.of(self).add("app", APP_NAME)
         cdk.Tags.of(self).add("stage", stage.name)
         removal = cdk.RemovalPolicy.RETAIN if stage.production else cdk.RemovalPolicy.DESTROY
 
         self.table_specs: list[TableSpec] = table_specs()
         self.tables = [(spec, build_table(self, spec, stage)) for spec in self.table_specs]
-        self.functions: list[FunctionSpec] = function_specs()
+        self.functions: list[FunctionSpec] = function_specs(chalice_app)
 
         self.bus = events.EventBus(self, "Bus", event_bus_name=stage.event_bus_name)
         self.bus_archive = self.bus.archive(
@@ -226,7 +237,7 @@ class AfterSalesStack(cdk.Stack):
         app = Chalice(
             self,
             "Api",
-            source_dir=str(ROOT),
+            source_dir=str(self.source_dir),
             stage_config={
                 "api_gateway_stage": API_GATEWAY_STAGE,
                 "manage_iam_role": False,
@@ -254,7 +265,7 @@ class AfterSalesStack(cdk.Stack):
             if function.kind == "queue" and function.queue:
                 # Chalice omits FunctionResponseTypes; without it Lambda ignores the handler's
                 # batchItemFailures and deletes a whole batch even when some records failed.
-                for event_name in _event_names(cfn):
+                for event_name in _event_names(app, function.resource_name):
                     cfn.add_property_override(
                         f"Events.{event_name}.Properties.FunctionResponseTypes",
                         ["ReportBatchItemFailures"],
@@ -385,8 +396,8 @@ def _queue_env_name(queue_name: str) -> str:
     return f"{stem}_QUEUE_URL"
 
 
-def _event_names(cfn: Any) -> list[str]:
-    events_property = cfn.events if hasattr(cfn, "events") else None
-    if isinstance(events_property, dict):
-        return list(events_property)
-    return []
+def _event_names(app: Chalice, resource_name: str) -> list[str]:
+    """Names of a function's SAM events, from the template `chalice package` wrote."""
+    # (The L1 CfnFunction.events getter cannot decode SAM's event union types via jsii.)
+    template = json.loads((Path(app._sam_package_dir) / "sam.json").read_text())
+    return list(template["Resources"][resource_name]["Properties"].get("Events", {}))
