@@ -47,6 +47,16 @@ class Settings(BaseModel):
     ses_sender: str = "no-reply@example.com"
     public_base_url: str = "http://127.0.0.1:8000"
 
+    # Embedded widget (/widget/v1): abuse limits and identity-token rules.
+    widget_max_body_bytes: int = Field(default=16_384, ge=1024)
+    widget_key_requests_per_minute: int = Field(default=600, ge=1)
+    widget_ip_requests_per_minute: int = Field(default=60, ge=1)
+    widget_ip_submissions_per_hour: int = Field(default=20, ge=1)
+    widget_jwt_max_lifetime_seconds: int = Field(default=3600, ge=60, le=86_400)
+    widget_jwt_clock_skew_seconds: int = Field(default=60, ge=0, le=300)
+    widget_link_ttl_seconds: int = Field(default=30 * 86_400, ge=3600)
+    widget_key_rotation_grace_seconds: int = Field(default=86_400, ge=0, le=30 * 86_400)
+
 
 _ENV_PREFIX = ""
 

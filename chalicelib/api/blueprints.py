@@ -14,4 +14,6 @@ BLUEPRINT_MODULES: tuple[str, ...] = (
     "chalicelib.api.customers",
     "chalicelib.api.settings",
     "chalicelib.api.tickets",
+    "chalicelib.api.widget_keys",
+    "chalicelib.api.widget",
 )

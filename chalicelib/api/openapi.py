@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.api.routing import Operation, all_operations
+from chalicelib.api.routing import Operation, all_operations, widget_paths
 from chalicelib.schemas.common import Problem
 
 _REF = "#/components/schemas/{model}"
@@ -18,6 +18,7 @@ _SECURITY: dict[str, list[dict[str, list[str]]]] = {
     "secret": [{"secretKey": []}],
     "platform": [{"platformKey": []}],
     "none": [],
+    "widget": [{"widgetKey": []}],
 }
 
 
@@ -103,6 +104,25 @@ def _operation(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
     return doc
 
 
+def _preflight(path: str, methods: list[str]) -> dict[str, Any]:
+    return {
+        "operationId": "preflight_" + re.sub(r"[^a-z0-9]+", "_", path.lower()).strip("_"),
+        "summary": "CORS preflight",
+        "description": "Answered with the caller's Origin only when a widget key allows it "
+        f"(methods: {', '.join(sorted(methods))}); otherwise 403 without CORS headers.",
+        "tags": ["widget"],
+        "security": [],
+        "parameters": [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            for name in _PATH_PARAM.findall(path)
+        ],
+        "responses": {
+            "204": {"description": "The origin may call this path"},
+            "403": {"$ref": "#/components/responses/Problem"},
+        },
+    }
+
+
 @functools.cache
 def openapi_document() -> dict[str, Any]:
     """Build (once per container) the OpenAPI 3.1 document of every registered operation."""
@@ -110,6 +130,8 @@ def openapi_document() -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for op in all_operations():
         paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, refs)
+    for path, methods in widget_paths().items():
+        paths[path]["options"] = _preflight(path, methods)
     return {
         "openapi": "3.1.0",
         "info": {

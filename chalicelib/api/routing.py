@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from chalice.app import Blueprint, Request, Response
 from pydantic import BaseModel, ValidationError
@@ -25,7 +25,11 @@ from chalicelib.domain.errors import BadRequest, DomainError, Invalid, PayloadTo
 from chalicelib.observability import logger
 from chalicelib.services.auth import Principal, authenticate_platform, authenticate_secret
 
-AuthKind = Literal["none", "secret", "platform"]
+if TYPE_CHECKING:
+    from chalicelib.services.widget_auth import WidgetPrincipal
+
+AuthKind = Literal["none", "secret", "platform", "widget"]
+IdentityMode = Literal["none", "optional", "required"]
 JSON = "application/json"
 _IF_MATCH = re.compile(r'^\s*(?:W/)?"?([0-9]{1,12})"?\s*$')
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
@@ -49,9 +53,16 @@ class Operation:
     idempotent: bool
     conditional: bool
     description: str = ""
+    # Widget operations (auth="widget"): the key feature they need, whether a signed customer
+    # identity is read, and whether they count against the stricter per-client submission limit.
+    feature: str | None = None
+    identity: IdentityMode = "none"
+    submission: bool = False
 
 
 OPERATIONS: list[Operation] = []
+# Widget paths and the methods that serve them (their CORS preflights answer with these).
+_WIDGET_METHODS: dict[str, list[str]] = {}
 
 
 def all_operations() -> list[Operation]:
@@ -73,10 +84,13 @@ class Call:
     if_match: int | None = None
     idempotency_key: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    widget: WidgetPrincipal | None = None
 
     @property
     def tenant_id(self) -> str:
         """The authenticated tenant (the only source of tenant ids)."""
+        if self.widget is not None:
+            return self.widget.tenant_id
         if self.principal is None or self.principal.tenant_id is None:
             raise RuntimeError("tenant_id read on an operation without a tenant principal")
         return self.principal.tenant_id
@@ -97,8 +111,14 @@ def operation(
     status: int = 200,
     idempotent: bool = False,
     conditional: bool = False,
+    feature: str | None = None,
+    identity: IdentityMode = "none",
+    submission: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register ``fn`` as the handler of ``method path`` (see module docstring)."""
+    """Register ``fn`` as the handler of ``method path`` (see module docstring).
+
+    Paths under ``/widget/`` also get an ``OPTIONS`` route answering CORS preflights.
+    """
 
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         op = Operation(
@@ -116,8 +136,12 @@ def operation(
             idempotent=idempotent,
             conditional=conditional,
             description=(fn.__doc__ or "").strip(),
+            feature=feature,
+            identity=identity,
+            submission=submission,
         )
         OPERATIONS.append(op)
+        _register_preflight(bp, path, method)
 
         def view(**params: str) -> Response:
             return execute(bp.current_request, op, fn, params)
@@ -128,6 +152,30 @@ def operation(
         return fn
 
     return register
+
+
+def _register_preflight(bp: Blueprint, path: str, method: str) -> None:
+    from chalicelib.api.cors import is_widget_path, preflight
+
+    if not is_widget_path(path):
+        return
+    methods = _WIDGET_METHODS.setdefault(path, [])
+    methods.append(method)
+    if len(methods) > 1:
+        return
+
+    def answer_preflight(**_params: str) -> Response:
+        return preflight(bp.current_request, methods)
+
+    name = "preflight_" + re.sub(r"[^a-z0-9]+", "_", path.lower()).strip("_")
+    answer_preflight.__name__ = name
+    bp.route(path, methods=["OPTIONS"], content_types=[JSON], name=name)(answer_preflight)
+
+
+def widget_paths() -> dict[str, list[str]]:
+    """Every widget path and its methods (OpenAPI documents their preflights)."""
+    all_operations()
+    return {path: list(methods) for path, methods in _WIDGET_METHODS.items()}
 
 
 def _remaining_ms(bp_request: Request) -> int:
@@ -155,8 +203,10 @@ def _reject_constant(name: str) -> None:
 
 
 def _parse_body(op: Operation, raw: bytes) -> tuple[Any, dict[str, Any] | None]:
-    if len(raw) > get_settings().max_body_bytes:
-        raise PayloadTooLarge(f"the request body exceeds {get_settings().max_body_bytes} bytes")
+    settings = get_settings()
+    limit = settings.widget_max_body_bytes if op.auth == "widget" else settings.max_body_bytes
+    if len(raw) > limit:
+        raise PayloadTooLarge(f"the request body exceeds {limit} bytes")
     try:
         text = raw.decode("utf-8", errors="strict")
     except UnicodeDecodeError as exc:
@@ -236,6 +286,53 @@ def _render(op: Operation, result: Any) -> dict[str, Any]:
     return {"status": op.status, "body": body, "headers": headers}
 
 
+def _source_ip(request: Request) -> str | None:
+    identity = (getattr(request, "context", None) or {}).get("identity") or {}
+    ip = identity.get("sourceIp")
+    return str(ip) if ip else None
+
+
+def _admit_widget(
+    op: Operation, request: Request, headers: dict[str, str], cors: dict[str, str]
+) -> WidgetPrincipal:
+    """Widget key + origin first (CORS headers only after), then tenant, limits, identity."""
+    from chalicelib.api.cors import allow
+    from chalicelib.services import widget_auth
+
+    access = widget_auth.resolve(headers.get("x-widget-key"), headers.get("origin"))
+    cors.update(allow(access.origin))
+    context.bind_tenant(access.tenant_id)
+    logger.append_keys(tenant_id=access.tenant_id)
+    token = None
+    if op.identity != "none" and headers.get("authorization"):
+        from chalicelib.services.auth import bearer_token
+
+        token = bearer_token(headers.get("authorization"))
+    return widget_auth.admit(
+        access,
+        feature=op.feature,
+        identity_token=token,
+        identity_required=op.identity == "required",
+        source_ip=_source_ip(request),
+        submission=op.submission,
+    )
+
+
+def _public_widget_cors(headers: dict[str, str], cors: dict[str, str]) -> None:
+    """Token endpoints under /widget/: readable from origins some widget key allows."""
+    from chalicelib.api.cors import allow, origin_known
+
+    origin = headers.get("origin")
+    if origin and origin_known(origin):
+        cors.update(allow(origin))
+
+
+def _with_headers(response: Response, extra: dict[str, str]) -> Response:
+    if extra:
+        response.headers = {**(response.headers or {}), **extra}
+    return response
+
+
 def execute(
     request: Request, op: Operation, fn: Callable[..., Any], params: dict[str, str]
 ) -> Response:
@@ -243,8 +340,19 @@ def execute(
     request_id = context.current_request_id() or ""
     headers = {k.lower(): v for k, v in (request.headers or {}).items()}
     instance = request.path if hasattr(request, "path") else op.path
+    from chalicelib.api.cors import is_widget_path
+
+    widget_path = is_widget_path(op.path)
+    cors: dict[str, str] = {"Vary": "Origin"} if widget_path else {}
     try:
-        principal = _authenticate(op, headers)
+        widget: WidgetPrincipal | None = None
+        principal: Principal | None = None
+        if op.auth == "widget":
+            widget = _admit_widget(op, request, headers, cors)
+        else:
+            if widget_path:
+                _public_widget_cors(headers, cors)
+            principal = _authenticate(op, headers)
         raw_body = request.raw_body or b""
         raw = raw_body.encode() if isinstance(raw_body, str) else raw_body
         body, raw_json = _parse_body(op, raw)
@@ -258,14 +366,22 @@ def execute(
             if_match=if_match,
             idempotency_key=idempotency_key if op.idempotent else None,
             headers=headers,
+            widget=widget,
         )
         if op.idempotent and call.idempotency_key:
             from chalicelib.services.idempotency import run_once
 
+            tenant = widget.tenant_id if widget else principal.tenant_id if principal else None
+            scoped_key = call.idempotency_key
+            if widget is not None:
+                # Public callers share a tenant: a retry must come from the same client and
+                # customer to replay a response, so nobody can fetch another visitor's answer.
+                who = widget.identity.external_id if widget.identity else ""
+                scoped_key = f"{widget.client}/{who}/{scoped_key}"
             rendered = run_once(
-                tenant_id=principal.tenant_id if principal else None,
+                tenant_id=tenant,
                 operation=op.name,
-                idempotency_key=call.idempotency_key,
+                idempotency_key=scoped_key,
                 payload={"path": params, "body": raw_json},
                 remaining_ms=_remaining_ms(request),
                 action=lambda: _render(op, fn(call, **params)),
@@ -273,10 +389,14 @@ def execute(
         else:
             rendered = _render(op, fn(call, **params))
     except DomainError as error:
-        return from_domain_error(error, instance=instance, request_id=request_id)
+        return _with_headers(
+            from_domain_error(error, instance=instance, request_id=request_id), cors
+        )
     except Exception as error:
-        return unexpected_error(error, instance=instance, request_id=request_id)
-    response_headers = {"Content-Type": JSON, **rendered["headers"]}
+        return _with_headers(
+            unexpected_error(error, instance=instance, request_id=request_id), cors
+        )
+    response_headers = {"Content-Type": JSON, **rendered["headers"], **cors}
     body_text = None if rendered["body"] is None else json.dumps(rendered["body"])
     return Response(body=body_text or "", status_code=rendered["status"], headers=response_headers)
 

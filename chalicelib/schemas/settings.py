@@ -19,6 +19,7 @@ from chalicelib.schemas.ticket_settings import (
     TicketFieldsSettings,
     TicketSettings,
 )
+from chalicelib.schemas.widget import WidgetSettings
 
 
 class GeneralSettings(ApiModel):
@@ -34,6 +35,7 @@ SECTIONS: dict[str, type[ApiModel]] = {
     "sla": SlaSettings,
     "business_hours": BusinessHoursSettings,
     "ticket_fields": TicketFieldsSettings,
+    "widget": WidgetSettings,
 }
 
 

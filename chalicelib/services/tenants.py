@@ -67,13 +67,23 @@ def onboard(request: TenantCreate) -> TenantCreated:
         secret_hash=hash_secret(secret),
         hint=secret[-4:],
     )
+    from chalicelib.services.widget_keys import normalise_origins
+    from chalicelib.store.widget import directory_items
+
     widget_key = store.new_widget_key_item(
-        tenant_id, widget_key_id, name="Default widget key", allowed_origins=request.widget_origins
+        tenant_id,
+        widget_key_id,
+        name="Default widget key",
+        allowed_origins=normalise_origins(
+            request.widget_origins, allow_subdomains=False, field="widget_origins"
+        ),
     )
     with TransactWrite(connection=store.TenantItem._get_connection().connection) as tx:
         tx.save(tenant, condition=store.TenantItem.pk.does_not_exist())
         tx.save(api_key, condition=store.ApiKeyItem.pk.does_not_exist())
         tx.save(widget_key, condition=store.WidgetKeyItem.pk.does_not_exist())
+        for entry in directory_items(widget_key):
+            tx.save(entry)
     return TenantCreated(
         tenant=to_tenant(tenant),
         admin_api_key=ApiKeyWithSecret(

@@ -30,12 +30,16 @@ PARTITION_KEY_ATTRIBUTES = frozenset(
     {"pk", "gsi1pk", "gsi2pk", "gsi3pk", "gsi4pk", "gsi5pk", "gsi6pk", "tenant_id"}
 )
 # Indexes whose partition keys are platform-owned and may not begin with a tenant id.
-PLATFORM_INDEX_KEYS = frozenset({"dir_pk", "due_pk"})
+PLATFORM_INDEX_KEYS = frozenset({"dir_pk", "due_pk", "origin_pk"})
 # Of those, the write-sharded time indexes (``due#7``) that a tenant's own writes maintain: a
 # tenant request may set them on its own items (the item's pk is still checked) but never
 # query them; only platform jobs read across tenants.
 SHARDED_INDEX_KEYS = frozenset({"due_pk"})
 SHARD_KEY_PATTERN = r"[a-z][a-z_]*#[0-9]{1,3}"
+# Platform-owned lookup keys that a tenant's own writes set on its own items (the item's pk is
+# still checked): the widget origin directory, which CORS preflights read before any tenant is
+# known. Never queried while serving a tenant.
+TENANT_MAINTAINED_INDEX_KEYS = frozenset({"origin_pk"})
 
 
 class TableMeta(type):

@@ -9,14 +9,19 @@ from pynamodb.models import Model
 
 from chalicelib.store.customers import CustomersTable
 from chalicelib.store.idempotency import TTL_ATTRIBUTE, IdempotencyTable
+from chalicelib.store.rate_limits import TTL_ATTRIBUTE as RATE_LIMIT_TTL
+from chalicelib.store.rate_limits import RateLimitsTable
 from chalicelib.store.tenants import TenantsTable
 from chalicelib.store.tickets import TicketsTable
 
 # Tenant tables are emptied in this order by offboarding; the tenants table goes last so the
 # tenant record (and its refused keys) stays visible until everything else is gone.
-TABLE_MODELS: list[type[Model]] = [CustomersTable, TicketsTable, TenantsTable]
+TABLE_MODELS: list[type[Model]] = [CustomersTable, RateLimitsTable, TicketsTable, TenantsTable]
 ALL_TABLE_MODELS: list[type[Model]] = [*TABLE_MODELS, IdempotencyTable]
-TTL_ATTRIBUTES: dict[type[Model], str] = {IdempotencyTable: TTL_ATTRIBUTE}
+TTL_ATTRIBUTES: dict[type[Model], str] = {
+    IdempotencyTable: TTL_ATTRIBUTE,
+    RateLimitsTable: RATE_LIMIT_TTL,
+}
 
 
 def ensure_tables() -> None:

@@ -19,6 +19,7 @@ from chalicelib.store.base import (
     PLATFORM_INDEX_KEYS,
     SHARD_KEY_PATTERN,
     SHARDED_INDEX_KEYS,
+    TENANT_MAINTAINED_INDEX_KEYS,
 )
 
 
@@ -46,6 +47,8 @@ def _check_value(
         shard = _scalar(value)
         if isinstance(shard, str) and _SHARD_KEY.fullmatch(shard):
             return
+    if writing and attribute in TENANT_MAINTAINED_INDEX_KEYS:
+        return
     if attribute in PLATFORM_INDEX_KEYS:
         raise TenancyViolation(
             f"{operation} touches platform key {attribute} while serving {tenant}"

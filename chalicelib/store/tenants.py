@@ -8,11 +8,18 @@ Access patterns (pk / sk):
 | authenticate a secret key        | BatchGetItem ``TENANT`` + ``APIKEY#<key id>`` (1 call) |
 | list a tenant's API keys         | Query ``<tenant>``, sk begins_with ``APIKEY#``    |
 | get/list widget keys             | GetItem / Query sk begins_with ``WIDGETKEY#``     |
+| authenticate a widget request    | BatchGetItem ``TENANT`` + ``WIDGETKEY#<id>``      |
+|                                  | (+ ``WIDGETSECRET#<kid>`` with an identity token) |
+| list widget identity secrets     | Query sk begins_with ``WIDGETSECRET#``            |
+| is an origin allowed anywhere    | Query index ``origins``: ``origin_pk = <origin>`` |
 | list all tenants (platform only) | Query index ``directory``: ``dir_pk = TENANT``    |
 
 The ``directory`` index is the platform's only view across tenants; its partition key is a
 constant and it is sparse (only tenant records carry it). Tenant requests never touch it (the
-tenancy guard refuses it while a tenant is being served).
+tenancy guard refuses it while a tenant is being served). The ``origins`` index is the other
+platform view: one sparse item per (widget key, allowed origin), ``<tenant>#WIDGETORIGIN``, so a
+CORS preflight, which carries an ``Origin`` but no key, can tell whether any active key allows
+that origin (see ``store/widget.py``).
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 
 from chalicelib.store.base import TableMeta, TenantModel, VersionedMixin, utcnow
 from chalicelib.store.paging import Page, query_page
@@ -49,6 +56,16 @@ class DirectoryIndex(GlobalSecondaryIndex["TenantsTable"]):
     dir_sk = UnicodeAttribute(range_key=True)
 
 
+class OriginIndex(GlobalSecondaryIndex["TenantsTable"]):
+    """Platform-only, sparse: widget allow-list entries by origin (CORS preflight)."""
+
+    class Meta:
+        index_name = "origins"
+        projection = KeysOnlyProjection()
+
+    origin_pk = UnicodeAttribute(hash_key=True)
+
+
 class TenantsTable(TenantModel):
     """Table definition: keys and indexes of the tenants table."""
 
@@ -58,6 +75,8 @@ class TenantsTable(TenantModel):
     dir_pk = UnicodeAttribute(null=True)
     dir_sk = UnicodeAttribute(null=True)
     directory = DirectoryIndex()
+    origin_pk = UnicodeAttribute(null=True)
+    origins = OriginIndex()
 
 
 class TenantItem(VersionedMixin, TenantsTable):
@@ -85,8 +104,12 @@ class ApiKeyItem(TenantsTable):
     revoked_at = UTCDateTimeAttribute(null=True)
 
 
-class WidgetKeyItem(TenantsTable):
-    """A publishable widget key (public by design: it is bound to allowed origins instead)."""
+class WidgetKeyItem(VersionedMixin, TenantsTable):
+    """A publishable widget key (public by design: it is bound to allowed origins instead).
+
+    ``features`` None means every widget feature; ``expires_at`` is set when the key is rotated
+    (it keeps working for a grace period while pages still embed it).
+    """
 
     key_id = UnicodeAttribute()
     name = UnicodeAttribute()
@@ -94,6 +117,9 @@ class WidgetKeyItem(TenantsTable):
     features = UnicodeSetAttribute(null=True)
     allow_subdomains = BooleanAttribute(default=False)
     created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute(null=True)
+    expires_at = UTCDateTimeAttribute(null=True)
+    replaced_by = UnicodeAttribute(null=True)
     revoked_at = UTCDateTimeAttribute(null=True)
 
 
@@ -137,9 +163,16 @@ def new_api_key_item(
 
 
 def new_widget_key_item(
-    tenant_id: str, key_id: str, *, name: str, allowed_origins: list[str]
+    tenant_id: str,
+    key_id: str,
+    *,
+    name: str,
+    allowed_origins: list[str],
+    allow_subdomains: bool = False,
+    features: Iterable[str] | None = None,
 ) -> WidgetKeyItem:
     """Build (not save) a widget key record."""
+    now = utcnow()
     return WidgetKeyItem(
         pk=tenant_id,
         sk=WIDGETKEY_PREFIX + key_id,
@@ -147,7 +180,11 @@ def new_widget_key_item(
         key_id=key_id,
         name=name,
         allowed_origins=allowed_origins,
-        created_at=utcnow(),
+        allow_subdomains=allow_subdomains,
+        features=set(features) if features is not None else None,
+        created_at=now,
+        updated_at=now,
+        version=1,
     )
 
 

@@ -16,9 +16,10 @@ PLATFORM = {"Authorization": "Bearer test-platform-key", "Content-Type": "applic
 
 def reset_caches() -> None:
     """Forget everything cached per container, as a fresh Lambda would."""
+    from chalicelib.api import cors
     from chalicelib.api.openapi import openapi_document
     from chalicelib.config import reset_settings
-    from chalicelib.services import auth
+    from chalicelib.services import auth, widget_auth
     from chalicelib.services.signing import reset_keys
     from chalicelib.store.clients import reset_clients
     from chalicelib.store.idempotency import persistence_layer
@@ -27,6 +28,8 @@ def reset_caches() -> None:
     reset_clients()
     reset_keys()
     auth.clear_cache()
+    widget_auth.clear_cache()
+    cors.clear_cache()
     persistence_layer.cache_clear()
     openapi_document.cache_clear()
 

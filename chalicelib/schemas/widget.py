@@ -1,0 +1,149 @@
+"""Widget keys, identity secrets and the public widget API's bodies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints
+
+from chalicelib.schemas.common import ApiModel, Name, Version
+
+Feature = Literal["contact", "tickets", "warranty", "registration", "feedback"]
+OriginEntry = Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=253)]
+
+
+class WidgetKeyCreate(ApiModel):
+    """A new publishable key for the widget on the tenant's site(s)."""
+
+    name: Name
+    allowed_origins: list[OriginEntry] = Field(
+        min_length=1,
+        max_length=50,
+        description="Exact origins such as https://shop.example.com; wildcards "
+        "(https://*.example.com) only with allow_subdomains",
+    )
+    allow_subdomains: bool = False
+    features: list[Feature] | None = Field(
+        default=None, min_length=1, description="Enabled features; omitted = all"
+    )
+
+
+class WidgetKeyUpdate(ApiModel):
+    """A partial change of a widget key, conditional on its version."""
+
+    name: Name | None = None
+    allowed_origins: list[OriginEntry] | None = Field(default=None, min_length=1, max_length=50)
+    allow_subdomains: bool | None = None
+    features: list[Feature] | None = Field(default=None, min_length=1)
+    version: Version | None = None
+
+
+class WidgetKeyRotate(ApiModel):
+    """Rotation: the successor copies the key's settings; the old key expires after a grace."""
+
+    grace_seconds: int | None = Field(
+        default=None,
+        ge=0,
+        le=30 * 86_400,
+        description="How long the old key keeps working (default: the platform's setting)",
+    )
+
+
+class WidgetKeyDetails(ApiModel):
+    """A publishable widget key and its settings."""
+
+    id: str
+    key: str = Field(description="The publishable key to embed (pk_...)")
+    name: str
+    allowed_origins: list[str]
+    allow_subdomains: bool
+    features: list[Feature]
+    status: Literal["active", "expiring", "revoked", "expired"]
+    created_at: datetime
+    updated_at: datetime | None
+    expires_at: datetime | None
+    replaced_by: str | None
+    revoked_at: datetime | None
+    version: int
+
+
+class WidgetKeyList(ApiModel):
+    """One page of widget keys."""
+
+    items: list[WidgetKeyDetails]
+    next_cursor: str | None
+
+
+class WidgetSecretCreate(ApiModel):
+    """A new identity-signing secret (HS256) for the tenant's server."""
+
+    name: Name
+
+
+class WidgetSecret(ApiModel):
+    """An identity secret as listed (never the secret itself)."""
+
+    kid: str = Field(description="Put this in the JWT header as 'kid'")
+    name: str
+    hint: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class WidgetSecretWithValue(WidgetSecret):
+    """A freshly created secret: ``secret`` is shown this once and never again."""
+
+    secret: str
+
+
+class WidgetSecretList(ApiModel):
+    """One page of identity secrets."""
+
+    items: list[WidgetSecret]
+    next_cursor: str | None
+
+
+Color = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class WidgetSettings(ApiModel):
+    """How the widget looks and where its links lead (settings section ``widget``)."""
+
+    primary_color: Color | None = Field(
+        default=None, description="Launcher and button colour; default: general.brand_color"
+    )
+    text_color: Color = "#ffffff"
+    position: Literal["right", "left"] = "right"
+    greeting: dict[Literal["en", "lt", "lv"], ShortText] = Field(
+        default_factory=dict, description="Greeting per locale, overriding the shipped text"
+    )
+    page_url: (
+        Annotated[str, StringConstraints(max_length=500, pattern=r"^https?://\S+$")] | None
+    ) = Field(
+        default=None,
+        description="A page of your site that embeds the widget: follow-up links in emails "
+        "to anonymous visitors open it (the widget shows the ticket)",
+    )
+
+
+class WidgetTheme(ApiModel):
+    """Colours and placement."""
+
+    primary_color: str
+    text_color: str
+    position: Literal["right", "left"]
+
+
+class WidgetConfig(ApiModel):
+    """What the widget needs to draw itself for this tenant and key."""
+
+    tenant_name: str
+    default_locale: Literal["en", "lt", "lv"]
+    locales: list[Literal["en", "lt", "lv"]]
+    features: list[Feature]
+    theme: WidgetTheme
+    strings: dict[str, dict[str, str]]
+    honeypot_field: str = Field(description="Leave this form field empty (bots fill it)")
+    identified: bool = Field(description="Whether the request carried a valid customer identity")
