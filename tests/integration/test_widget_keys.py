@@ -132,7 +132,8 @@ def test_identity_secret_shown_once_and_stored_encrypted(
     assert r.status_code == 201
     created = body_of(r)
     secret = created["secret"]
-    assert secret.startswith("wsec_") and len(secret) > 40
+    assert secret.startswith("wsec_")
+    assert len(secret) > 40
     listed = body_of(api.request("GET", "/v1/widget-secrets", key=tenant_a.admin_key))
     assert listed["items"][0]["kid"] == created["kid"]
     assert "secret" not in listed["items"][0]
