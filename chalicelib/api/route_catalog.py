@@ -72,4 +72,21 @@ ROUTES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("chalicelib.api.widget_keys", "/v1/widget-secrets/{kid}", "DELETE", ("application/json",)),
     ("chalicelib.api.widget", "/widget/v1/config", "OPTIONS", ("application/json",)),
     ("chalicelib.api.widget", "/widget/v1/config", "GET", ("application/json",)),
+    ("chalicelib.api.widget", "/widget/v1/tickets", "OPTIONS", ("application/json",)),
+    ("chalicelib.api.widget", "/widget/v1/tickets", "POST", ("application/json",)),
+    ("chalicelib.api.widget", "/widget/v1/tickets", "GET", ("application/json",)),
+    ("chalicelib.api.widget", "/widget/v1/tickets/{ticket_id}", "OPTIONS", ("application/json",)),
+    ("chalicelib.api.widget", "/widget/v1/tickets/{ticket_id}", "GET", ("application/json",)),
+    (
+        "chalicelib.api.widget",
+        "/widget/v1/tickets/{ticket_id}/messages",
+        "OPTIONS",
+        ("application/json",),
+    ),
+    (
+        "chalicelib.api.widget",
+        "/widget/v1/tickets/{ticket_id}/messages",
+        "POST",
+        ("application/json",),
+    ),
 )

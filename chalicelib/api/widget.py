@@ -10,8 +10,17 @@ from __future__ import annotations
 from chalice.app import Blueprint
 
 from chalicelib.api.routing import Call, operation
-from chalicelib.schemas.widget import WidgetConfig
-from chalicelib.services import widget
+from chalicelib.schemas.common import ListQuery
+from chalicelib.schemas.widget import (
+    WidgetConfig,
+    WidgetMessage,
+    WidgetReply,
+    WidgetTicketCreate,
+    WidgetTicketCreated,
+    WidgetTicketDetails,
+    WidgetTicketList,
+)
+from chalicelib.services import widget, widget_tickets
 
 bp = Blueprint(__name__)
 TAG = "widget"
@@ -33,6 +42,84 @@ def _principal(call: Call) -> widget.WidgetPrincipal:
     identity="optional",
     response=WidgetConfig,
 )
-def get_config(call: Call) -> WidgetConfig:
+def widget_config(call: Call) -> WidgetConfig:
     """Tenant name, theme, enabled features and the interface strings in every locale."""
     return widget.widget_config(_principal(call))
+
+
+@operation(
+    bp,
+    "POST",
+    "/widget/v1/tickets",
+    summary="Open a ticket from the widget",
+    tag=TAG,
+    auth="widget",
+    identity="optional",
+    feature="contact",
+    submission=True,
+    body=WidgetTicketCreate,
+    response=WidgetTicketCreated,
+    status=201,
+    idempotent=True,
+)
+def widget_open_ticket(call: Call) -> WidgetTicketCreated:
+    """Signed-in customers are known from their identity token; anonymous visitors give name
+    and email and get a follow-up link by email."""
+    return widget_tickets.open_ticket(_principal(call), call.body)
+
+
+@operation(
+    bp,
+    "GET",
+    "/widget/v1/tickets",
+    summary="The signed-in customer's tickets",
+    tag=TAG,
+    auth="widget",
+    identity="required",
+    feature="tickets",
+    query=ListQuery,
+    response=WidgetTicketList,
+)
+def widget_list_tickets(call: Call) -> WidgetTicketList:
+    """Most recently updated first."""
+    return widget_tickets.list_own_tickets(_principal(call), call.query.limit, call.query.cursor)
+
+
+@operation(
+    bp,
+    "GET",
+    "/widget/v1/tickets/{ticket_id}",
+    summary="One of the caller's tickets with its public conversation",
+    tag=TAG,
+    auth="widget",
+    identity="optional",
+    feature="tickets",
+    response=WidgetTicketDetails,
+)
+def widget_get_ticket(call: Call, ticket_id: str) -> WidgetTicketDetails:
+    """Needs an identity token or the ``X-Ticket-Token`` of an emailed follow-up link."""
+    return widget_tickets.get_own_ticket(
+        _principal(call), ticket_id, call.headers.get("x-ticket-token")
+    )
+
+
+@operation(
+    bp,
+    "POST",
+    "/widget/v1/tickets/{ticket_id}/messages",
+    summary="Reply on one of the caller's tickets",
+    tag=TAG,
+    auth="widget",
+    identity="optional",
+    feature="tickets",
+    submission=True,
+    body=WidgetReply,
+    response=WidgetMessage,
+    status=201,
+    idempotent=True,
+)
+def widget_reply(call: Call, ticket_id: str) -> WidgetMessage:
+    """A public reply; internal notes cannot be written (or read) here."""
+    return widget_tickets.reply(
+        _principal(call), ticket_id, call.headers.get("x-ticket-token"), call.body
+    )

@@ -124,3 +124,31 @@ STRINGS: dict[str, dict[str, str]] = {
         "agent": "Atbalsts",
     },
 }
+
+# The follow-up link email sent to visitors who opened a ticket without signing in.
+EMAILS: dict[str, dict[str, str]] = {
+    "en": {
+        "subject": "We received your request: {subject}",
+        "body": (
+            'Thank you for contacting us. We received your request "{subject}" and will '
+            "answer soon.\n\nFollow it and reply here:\n{url}\n\nKeep this link private: "
+            "anyone with it can read this conversation."
+        ),
+    },
+    "lt": {
+        "subject": "Gavome jūsų užklausą: {subject}",
+        "body": (
+            "Ačiū, kad susisiekėte. Gavome jūsų užklausą „{subject}“ ir netrukus atsakysime."
+            "\n\nJą sekti ir atsakyti galite čia:\n{url}\n\nŠios nuorodos niekam neperduokite: "
+            "ją turintis asmuo gali skaityti šį pokalbį."
+        ),
+    },
+    "lv": {
+        "subject": "Esam saņēmuši jūsu pieprasījumu: {subject}",
+        "body": (
+            "Paldies, ka sazinājāties. Esam saņēmuši jūsu pieprasījumu “{subject}” un drīz "
+            "atbildēsim.\n\nSekojiet tam un atbildiet šeit:\n{url}\n\nNevienam nenododiet šo "
+            "saiti: ikviens, kam tā ir, var lasīt šo saraksti."
+        ),
+    },
+}

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from chalicelib.schemas.common import ApiModel, Name, Version
+from chalicelib.schemas.common import ApiModel, Email, Name, Version
 
 Feature = Literal["contact", "tickets", "warranty", "registration", "feedback"]
 OriginEntry = Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=253)]
@@ -147,3 +147,84 @@ class WidgetConfig(ApiModel):
     strings: dict[str, dict[str, str]]
     honeypot_field: str = Field(description="Leave this form field empty (bots fill it)")
     identified: bool = Field(description="Whether the request carried a valid customer identity")
+
+
+WidgetText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+WidgetSubject = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+]
+WidgetSerial = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._/-]+$"
+    ),
+]
+Honeypot = Annotated[str, StringConstraints(max_length=200)]
+
+
+class WidgetTicketCreate(ApiModel):
+    """A visitor's request. Signed-in visitors send no name/email: their identity token has them."""
+
+    name: Name | None = None
+    email: Email | None = None
+    subject: WidgetSubject
+    message: WidgetText
+    serial_number: WidgetSerial | None = None
+    locale: Literal["en", "lt", "lv"] | None = None
+    page_url: Annotated[str, StringConstraints(max_length=500)] | None = Field(
+        default=None, description="The page the widget is on; follow-up links lead back to it"
+    )
+    website: Honeypot | None = Field(
+        default=None, description="Honeypot: a hidden field people leave empty"
+    )
+
+
+class WidgetReply(ApiModel):
+    """A visitor's reply on their ticket."""
+
+    message: WidgetText
+    website: Honeypot | None = None
+
+
+class WidgetTicketSummary(ApiModel):
+    """A ticket as its customer sees it (no internal fields)."""
+
+    id: str
+    subject: str
+    status: str
+    serial_number: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class WidgetMessage(ApiModel):
+    """A public message of the conversation."""
+
+    id: str
+    body: str
+    from_customer: bool
+    author_name: str | None
+    created_at: datetime
+
+
+class WidgetTicketDetails(WidgetTicketSummary):
+    """A ticket with its public conversation, oldest first."""
+
+    description: str
+    messages: list[WidgetMessage]
+
+
+class WidgetTicketCreated(ApiModel):
+    """The result of opening a ticket from the widget."""
+
+    ticket: WidgetTicketSummary
+    follow_up: Literal["email", "widget"] = Field(
+        description="'email': a link to follow the ticket was emailed; 'widget': signed in"
+    )
+
+
+class WidgetTicketList(ApiModel):
+    """One page of the signed-in customer's tickets, most recently updated first."""
+
+    items: list[WidgetTicketSummary]
+    next_cursor: str | None
