@@ -7,9 +7,11 @@ AwsSolutions pack applied. Needs no AWS account: the stacks are environment-agno
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,12 +54,29 @@ def build_app(
     )
     env = cdk.Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=region)
     for name in stages or STAGES:
+        stage = with_context_overrides(STAGES[name], app.node.try_get_context)
         stack = AfterSalesStack(
-            app, STAGES[name], env=env, source_dir=source_dir or ROOT, chalice_app=chalice_app
+            app, stage, env=env, source_dir=source_dir or ROOT, chalice_app=chalice_app
         )
         nag.suppress(stack)
     cdk.Aspects.of(app).add(AwsSolutionsChecks(reports=True, verbose=True))
     return app
+
+
+# Deploy-time settings that are not secrets but differ per installation:
+# `cdk deploy prod -c prod.ses_sender=support@acme.example -c prod.alarm_email=ops@acme.example`
+# (or without the stage prefix for every stage).
+CONTEXT_OVERRIDES = ("ses_sender", "alarm_email", "public_base_url")
+
+
+def with_context_overrides(stage: Any, get_context: Callable[[str], Any]) -> Any:
+    """The stage with CDK context values (``<stage>.<key>`` or ``<key>``) applied."""
+    changes = {}
+    for key in CONTEXT_OVERRIDES:
+        value = get_context(f"{stage.name}.{key}") or get_context(key)
+        if value:
+            changes[key] = str(value)
+    return dataclasses.replace(stage, **changes) if changes else stage
 
 
 def main() -> None:
