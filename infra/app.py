@@ -11,8 +11,8 @@ import dataclasses
 import os
 import sys
 from collections.abc import Callable, Iterable
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 # Feature flags of current CDK defaults that change the template (see infra/cdk.json too).

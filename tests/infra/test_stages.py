@@ -24,3 +24,15 @@ def test_every_tenant_plan_has_an_api_tier() -> None:
     assert set(plan_names()) == set(TIERS)
     for tier in TIERS.values():
         assert 0 < tier.rate_per_second <= tier.burst
+
+
+def test_context_overrides_per_stage_win_over_global_ones() -> None:
+    from infra.app import with_context_overrides
+
+    context = {"ses_sender": "all@example.com", "prod.ses_sender": "support@acme.example"}
+    prod = with_context_overrides(STAGES["prod"], context.get)
+    dev = with_context_overrides(STAGES["dev"], context.get)
+    assert prod.ses_sender == "support@acme.example"
+    assert dev.ses_sender == "all@example.com"
+    assert prod.environment()["SES_SENDER"] == "support@acme.example"
+    assert with_context_overrides(STAGES["dev"], {}.get) is STAGES["dev"]
