@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 REQUIREMENTS := requirements.txt requirements-dev.txt infra/requirements.txt
 STAMP := $(VENV)/.installed-$(shell cat $(REQUIREMENTS) | sha1sum | cut -c1-12)
 
-.PHONY: run test lint typecheck unit integration e2e bench routes synth fuzz clean
+.PHONY: run test lint typecheck unit integration e2e browser bench routes synth fuzz clean
 
 $(STAMP): $(REQUIREMENTS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,7 +25,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: lint typecheck  ## lint, types and the whole test suite
+browser:  ## Debian's chromium for the widget's browser test (apt-get when missing)
+	bash scripts/install_chromium.sh
+
+test: lint typecheck browser  ## lint, types and the whole test suite
 	PYTHONPATH=. $(BIN)/pytest -n 2 --dist loadfile
 
 unit: $(STAMP)
@@ -34,7 +37,7 @@ unit: $(STAMP)
 integration: $(STAMP)
 	PYTHONPATH=. $(BIN)/pytest tests/integration
 
-e2e: $(STAMP)
+e2e: $(STAMP) browser
 	PYTHONPATH=. $(BIN)/pytest tests/e2e
 
 synth: $(STAMP)  ## CDK synth of every stage into cdk.out/, then cfn-lint and cdk-nag (offline)

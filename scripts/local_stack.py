@@ -69,7 +69,7 @@ def configure_environment(moto_port: int, api_port: int) -> dict[str, str]:
     return env
 
 
-def seed_demo_tenant(api_port: int) -> dict[str, Any]:
+def seed_demo_tenant(api_port: int, widget_origins: list[str] | None = None) -> dict[str, Any]:
     """Create the demo tenant (with a few customers) through the services."""
     from chalicelib import context
     from chalicelib.schemas.common import Locale
@@ -83,7 +83,11 @@ def seed_demo_tenant(api_port: int) -> dict[str, Any]:
             plan="growth",
             default_locale="en",
             time_zone="Europe/Vilnius",
-            widget_origins=[f"http://{HOST}:{api_port}", f"http://localhost:{api_port}"],
+            widget_origins=[
+                f"http://{HOST}:{api_port}",
+                f"http://localhost:{api_port}",
+                *(widget_origins or []),
+            ],
         )
     )
     tenant_id = created.tenant.id
@@ -261,6 +265,7 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     api_port = int(os.environ.get("PORT", "8000"))
     outbox_port = int(os.environ.get("OUTBOX_PORT", str(api_port + 1)))
+    widget_port = int(os.environ.get("WIDGET_PORT", str(api_port + 2)))
     moto_port = int(os.environ.get("MOTO_PORT", "0")) or _free_port()
     interval = float(os.environ.get("SCHEDULE_INTERVAL", "60"))
 
@@ -280,7 +285,20 @@ def main() -> None:
     from scripts.provision import provision
 
     provision()
-    demo = seed_demo_tenant(api_port)
+    from scripts import widget_demo
+
+    demo = seed_demo_tenant(api_port, widget_demo.origins(HOST, widget_port))
+    kid, secret = widget_demo.seed(demo["tenant"]["id"], f"http://{HOST}:{widget_port}/")
+    demo_site = widget_demo.DemoSite(
+        host=HOST,
+        port=widget_port,
+        api=f"http://{HOST}:{api_port}",
+        outbox=f"http://{HOST}:{outbox_port}/",
+        tenant_name=demo["tenant"]["name"],
+        widget_key=demo["widget_key"]["key"],
+        kid=kid,
+        secret=secret,
+    )
 
     from chalice.cli import factory as chalice_factory
     from chalice.local import create_local_server
@@ -294,6 +312,8 @@ def main() -> None:
     threading.Thread(target=server.serve_forever, name="api", daemon=True).start()
     outbox = ThreadingHTTPServer((HOST, outbox_port), OutboxHandler)
     threading.Thread(target=outbox.serve_forever, name="outbox", daemon=True).start()
+    widget_site = widget_demo.serve(demo_site)
+    threading.Thread(target=widget_site.serve_forever, name="widget-demo", daemon=True).start()
     loop = ScheduleLoop(app_module.app, interval)
     loop.start()
 
@@ -320,6 +340,7 @@ def main() -> None:
                 f"  Demo tenant    {demo['tenant']['id']}  ({demo['tenant']['name']})",
                 f"  Demo admin key {demo['admin_api_key']['secret']}",
                 f"  Demo widget key {demo['widget_key']['key']}",
+                f"  Widget demo    {demo_site.url}   (the support widget on a demo site)",
                 "",
                 "Try:",
                 f"  curl -s {base}/v1/customers -H 'Authorization: Bearer "
@@ -335,6 +356,7 @@ def main() -> None:
     loop.stopping.set()
     server.shutdown()
     outbox.shutdown()
+    widget_site.shutdown()
     moto_server.stop()
 
 

@@ -39,6 +39,7 @@ class Stack:
     admin_key: str
     widget_key: str
     tenant_id: str
+    widget_url: str = ""
 
     def call(
         self,
@@ -67,11 +68,12 @@ class Stack:
 
 def start_stack(extra_env: dict[str, str] | None = None) -> Stack:
     """Start ``scripts.local_stack`` on free ports and wait for its banner."""
-    port, outbox = free_port(), free_port()
+    port, outbox, widget = free_port(), free_port(), free_port()
     env = {
         **os.environ,
         "PORT": str(port),
         "OUTBOX_PORT": str(outbox),
+        "WIDGET_PORT": str(widget),
         "PLATFORM_API_KEY": "e2e-platform-key",
         "SCHEDULE_INTERVAL": "1",
         "PYTHONPATH": str(ROOT),
@@ -113,6 +115,7 @@ def start_stack(extra_env: dict[str, str] | None = None) -> Stack:
         admin_key=grab("Demo admin key"),
         widget_key=grab("Demo widget key"),
         tenant_id=grab("Demo tenant"),
+        widget_url=grab("Widget demo"),
     )
 
 

@@ -1,0 +1,115 @@
+"""The widget demo site of the local stack: the reference script and a page for the demo tenant.
+
+Served on its own origin (``http://127.0.0.1:$WIDGET_PORT``, default API port + 2) so the page
+calls the API cross-origin, exactly as a tenant's website would. It also plays the tenant's
+server for signed-in customers: ``/demo/identity-token`` signs a short-lived identity JWT with
+the demo tenant's widget secret (the server-side half of docs/widget.md).
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+WIDGET_DIR = Path(__file__).resolve().parent.parent / "widget"
+DEMO_CUSTOMER = {"sub": "demo-ona", "email": "ona@example.lt", "name": "Ona Petraitė"}
+
+
+@dataclass(frozen=True)
+class DemoSite:
+    """What the demo page needs to know."""
+
+    host: str
+    port: int
+    api: str
+    outbox: str
+    tenant_name: str
+    widget_key: str
+    kid: str
+    secret: str
+
+    @property
+    def url(self) -> str:
+        """The demo page's address."""
+        return f"http://{self.host}:{self.port}/"
+
+
+def origins(host: str, port: int) -> list[str]:
+    """The origins the demo site is reachable on (both go on the demo key's allow-list)."""
+    return [f"http://{host}:{port}", f"http://localhost:{port}"]
+
+
+def seed(tenant_id: str, page_url: str) -> tuple[str, str]:
+    """Give the demo tenant an identity secret and point follow-up links at the demo page."""
+    from chalicelib import context
+    from chalicelib.schemas.widget import WidgetSecretCreate, WidgetSettings
+    from chalicelib.services import settings, widget_secrets
+
+    with context.serving_tenant(tenant_id):
+        secret = widget_secrets.create_secret(tenant_id, WidgetSecretCreate(name="Demo site"))
+        settings.put_section(tenant_id, "widget", WidgetSettings(page_url=page_url), None)
+    return secret.kid, secret.secret
+
+
+def identity_token(site: DemoSite) -> str:
+    """What the tenant's server does for a signed-in customer (see docs/widget.md)."""
+    import jwt
+
+    now = int(time.time())
+    claims = {**DEMO_CUSTOMER, "iat": now, "exp": now + 600}
+    return jwt.encode(claims, site.secret, algorithm="HS256", headers={"kid": site.kid})
+
+
+def render_page(site: DemoSite) -> bytes:
+    """The demo page with the demo tenant's key and the API's address filled in."""
+    text = (WIDGET_DIR / "demo.html").read_text(encoding="utf-8")
+    values = {
+        "TENANT_NAME": site.tenant_name,
+        "DEMO_CUSTOMER": DEMO_CUSTOMER["name"],
+        "WIDGET_JS": f"http://{site.host}:{site.port}/aftersales-widget.js",
+        "WIDGET_KEY": site.widget_key,
+        "API": site.api,
+        "OUTBOX": site.outbox,
+    }
+    for name, value in values.items():
+        text = text.replace("{{" + name + "}}", html.escape(value))
+    return text.encode()
+
+
+def handler(site: DemoSite) -> type[BaseHTTPRequestHandler]:
+    """The request handler class of the demo site."""
+
+    class DemoHandler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            return
+
+        def _send(self, status: int, content_type: str, payload: bytes) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(payload)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def do_GET(self) -> None:
+            path = self.path.split("?", 1)[0]
+            if path in ("/", "/index.html"):
+                self._send(200, "text/html; charset=utf-8", render_page(site))
+            elif path == "/aftersales-widget.js":
+                script = (WIDGET_DIR / "aftersales-widget.js").read_bytes()
+                self._send(200, "text/javascript; charset=utf-8", script)
+            elif path == "/demo/identity-token":
+                self._send(200, "text/plain; charset=utf-8", identity_token(site).encode())
+            else:
+                self._send(404, "text/plain; charset=utf-8", b"not found")
+
+    return DemoHandler
+
+
+def serve(site: DemoSite) -> ThreadingHTTPServer:
+    """Bind the demo site (the caller runs ``serve_forever`` on a thread)."""
+    return ThreadingHTTPServer((site.host, site.port), handler(site))
