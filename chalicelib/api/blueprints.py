@@ -16,4 +16,7 @@ BLUEPRINT_MODULES: tuple[str, ...] = (
     "chalicelib.api.tickets",
     "chalicelib.api.widget_keys",
     "chalicelib.api.widget",
+    "chalicelib.api.surveys",
+    "chalicelib.api.feedback",
+    "chalicelib.api.feedback_public",
 )

@@ -276,6 +276,9 @@ def _header_values(headers: dict[str, str]) -> tuple[int | None, str | None]:
 
 
 def _render(op: Operation, result: Any) -> dict[str, Any]:
+    if isinstance(result, Response):
+        # A complete response (e.g. an HTML page for a browser): passed through unchanged.
+        return {"response": result}
     if result is None:
         return {"status": 204, "body": None, "headers": {}}
     body = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
@@ -396,6 +399,9 @@ def execute(
         return _with_headers(
             unexpected_error(error, instance=instance, request_id=request_id), cors
         )
+    if "response" in rendered:
+        passed: Response = rendered["response"]
+        return passed
     response_headers = {"Content-Type": JSON, **rendered["headers"], **cors}
     body_text = None if rendered["body"] is None else json.dumps(rendered["body"])
     return Response(body=body_text or "", status_code=rendered["status"], headers=response_headers)

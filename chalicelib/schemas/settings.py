@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import Field
 
 from chalicelib.schemas.common import ApiModel, Version
+from chalicelib.schemas.feedback import FeedbackSettings
 from chalicelib.schemas.ticket_settings import (
     BusinessHoursSettings,
     SlaSettings,
@@ -36,6 +37,7 @@ SECTIONS: dict[str, type[ApiModel]] = {
     "business_hours": BusinessHoursSettings,
     "ticket_fields": TicketFieldsSettings,
     "widget": WidgetSettings,
+    "feedback": FeedbackSettings,
 }
 
 

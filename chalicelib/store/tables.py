@@ -8,6 +8,7 @@ from __future__ import annotations
 from pynamodb.models import Model
 
 from chalicelib.store.customers import CustomersTable
+from chalicelib.store.feedback import FeedbackTable
 from chalicelib.store.idempotency import TTL_ATTRIBUTE, IdempotencyTable
 from chalicelib.store.rate_limits import TTL_ATTRIBUTE as RATE_LIMIT_TTL
 from chalicelib.store.rate_limits import RateLimitsTable
@@ -16,7 +17,13 @@ from chalicelib.store.tickets import TicketsTable
 
 # Tenant tables are emptied in this order by offboarding; the tenants table goes last so the
 # tenant record (and its refused keys) stays visible until everything else is gone.
-TABLE_MODELS: list[type[Model]] = [CustomersTable, RateLimitsTable, TicketsTable, TenantsTable]
+TABLE_MODELS: list[type[Model]] = [
+    CustomersTable,
+    RateLimitsTable,
+    TicketsTable,
+    FeedbackTable,
+    TenantsTable,
+]
 ALL_TABLE_MODELS: list[type[Model]] = [*TABLE_MODELS, IdempotencyTable]
 TTL_ATTRIBUTES: dict[type[Model], str] = {
     IdempotencyTable: TTL_ATTRIBUTE,

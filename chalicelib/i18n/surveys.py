@@ -1,0 +1,151 @@
+"""Survey texts shipped with the product: questions, scale labels and survey page strings.
+
+English, Lithuanian and Latvian are built in. A tenant overrides the question and comment
+question per locale in its survey configuration; everything else comes from here. ``{company}``
+in a text is replaced by the tenant's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+LOCALES: tuple[str, ...] = ("en", "lt", "lv")
+FALLBACK_LOCALE = "en"
+
+QUESTIONS: Mapping[str, Mapping[str, str]] = {
+    "csat": {
+        "en": "How satisfied are you with the support you received from {company}?",
+        "lt": "Ar esate patenkinti {company} suteikta pagalba?",
+        "lv": "Cik apmierināts esat ar {company} sniegto atbalstu?",
+    },
+    "nps": {
+        "en": "How likely are you to recommend {company} to a friend or colleague?",
+        "lt": "Kaip tikėtina, kad rekomenduotumėte {company} draugui ar kolegai?",
+        "lv": "Cik ticams, ka jūs ieteiktu {company} draugam vai kolēģim?",
+    },
+    "ces": {
+        "en": "How much effort did you personally have to put in to get your request handled?",
+        "lt": "Kiek pastangų jums asmeniškai teko įdėti, kad jūsų prašymas būtų išspręstas?",
+        "lv": (
+            "Cik daudz pūļu jums personīgi bija jāpieliek, lai jūsu pieprasījums tiktu atrisināts?"
+        ),
+    },
+}
+
+COMMENT_QUESTION: Mapping[str, str] = {
+    "en": "What is the main reason for your score?",
+    "lt": "Kokia pagrindinė jūsų įvertinimo priežastis?",
+    "lv": "Kāds ir galvenais jūsu vērtējuma iemesls?",
+}
+
+SCALE_LABELS: Mapping[str, Mapping[str, tuple[str, str]]] = {
+    "csat": {
+        "en": ("Very dissatisfied", "Very satisfied"),
+        "lt": ("Visiškai nepatenkintas", "Labai patenkintas"),
+        "lv": ("Ļoti neapmierināts", "Ļoti apmierināts"),
+    },
+    "nps": {
+        "en": ("Not at all likely", "Extremely likely"),
+        "lt": ("Visiškai netikėtina", "Labai tikėtina"),
+        "lv": ("Nemaz nav ticams", "Ļoti ticams"),
+    },
+    "ces": {
+        "en": ("Very low effort", "Very high effort"),
+        "lt": ("Labai mažai pastangų", "Labai daug pastangų"),
+        "lv": ("Ļoti maz pūļu", "Ļoti daudz pūļu"),
+    },
+}
+
+PAGE: Mapping[str, Mapping[str, str]] = {
+    "title": {"en": "Your feedback", "lt": "Jūsų atsiliepimas", "lv": "Jūsu atsauksme"},
+    "recorded": {
+        "en": "Thank you! Your answer has been recorded.",
+        "lt": "Ačiū! Jūsų atsakymas užregistruotas.",
+        "lv": "Paldies! Jūsu atbilde ir reģistrēta.",
+    },
+    "can_change": {
+        "en": "You can still change your answer for a short while.",
+        "lt": "Dar kurį laiką galite pakeisti savo atsakymą.",
+        "lv": "Vēl kādu laiku varat mainīt savu atbildi.",
+    },
+    "comment_placeholder": {
+        "en": "Your comment (optional)",
+        "lt": "Jūsų komentaras (neprivaloma)",
+        "lv": "Jūsu komentārs (nav obligāts)",
+    },
+    "send": {"en": "Send", "lt": "Siųsti", "lv": "Sūtīt"},
+    "thanks": {
+        "en": "Thank you for your feedback!",
+        "lt": "Ačiū už jūsų atsiliepimą!",
+        "lv": "Paldies par jūsu atsauksmi!",
+    },
+    "answered": {
+        "en": "This survey has already been answered. Thank you!",
+        "lt": "Į šią apklausą jau atsakyta. Ačiū!",
+        "lv": "Uz šo aptauju jau ir atbildēts. Paldies!",
+    },
+    "expired": {
+        "en": "This survey link has expired.",
+        "lt": "Šios apklausos nuoroda nebegalioja.",
+        "lv": "Šīs aptaujas saite vairs nav derīga.",
+    },
+    "invalid": {
+        "en": "This survey link is not valid. Please use the link from your email.",
+        "lt": "Ši apklausos nuoroda netinkama. Naudokite nuorodą iš el. laiško.",
+        "lv": "Šī aptaujas saite nav derīga. Lūdzu, izmantojiet saiti no e-pasta.",
+    },
+    "error": {
+        "en": "Something went wrong. Please try again.",
+        "lt": "Įvyko klaida. Bandykite dar kartą.",
+        "lv": "Radās kļūda. Lūdzu, mēģiniet vēlreiz.",
+    },
+    "unsubscribe": {
+        "en": "Do not send me surveys",
+        "lt": "Nebesiųskite man apklausų",
+        "lv": "Nesūtiet man aptaujas",
+    },
+    "unsubscribed": {
+        "en": "You will not receive further surveys.",
+        "lt": "Daugiau apklausų negausite.",
+        "lv": "Jūs vairs nesaņemsiet aptaujas.",
+    },
+}
+
+
+def pick_locale(*candidates: str | None) -> str:
+    """The first supported locale among ``candidates`` (customer's, tenant's...), else English."""
+    for candidate in candidates:
+        if candidate:
+            short = candidate.strip().lower().replace("_", "-").split("-", 1)[0]
+            if short in LOCALES:
+                return short
+    return FALLBACK_LOCALE
+
+
+def accept_language_locales(header: str | None) -> list[str]:
+    """Locales named by an ``Accept-Language`` header, most preferred first."""
+    if not header:
+        return []
+    weighted: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag and quality > 0:
+            weighted.append((-quality, position, tag))
+    return [tag for _, _, tag in sorted(weighted)]
+
+
+def page_text(name: str, locale: str) -> str:
+    """One survey page string in ``locale``."""
+    texts = PAGE[name]
+    return texts.get(locale) or texts[FALLBACK_LOCALE]
+
+
+def fill(text: str, company: str) -> str:
+    """Replace ``{company}`` (the only placeholder) without interpreting other braces."""
+    return text.replace("{company}", company)
