@@ -83,9 +83,7 @@ def test_second_answer_within_window_updates_instead_of_counting_twice(
     assert len(stored) == 1
     assert stored[0]["score"]["N"] == "4"
     assert stored[0]["comment"]["S"] == "Actually fine"
-    report = body_of(
-        api.request("GET", "/v1/reports/feedback?kind=csat", key=tenant_a.admin_key)
-    )
+    report = body_of(api.request("GET", "/v1/reports/feedback?kind=csat", key=tenant_a.admin_key))
     assert report["totals"]["csat"]["responses"] == 1
     assert report["totals"]["csat"]["average"] == 4.0
     assert report["totals"]["csat"]["satisfied"] == 1
@@ -142,4 +140,4 @@ def test_bad_answers_store_nothing(api: Api, tenant_a: TenantKeys, body: dict[st
     page, _ = survey_link(tenant_a.tenant_id, customer, kind="csat")
     response = answer(api, page, **body)
     assert 400 <= response.status_code < 500, response.body
-    assert [i for i in feedback_items()] == []
+    assert feedback_items() == []
