@@ -45,6 +45,8 @@ class Settings(BaseModel):
     followups_queue_url: str | None = None
     event_bus_name: str = "default"
     ses_sender: str = "no-reply@example.com"
+    # SES configuration set (deployed stages: reputation metrics, suppression list); unset locally.
+    ses_configuration_set: str | None = None
     public_base_url: str = "http://127.0.0.1:8000"
 
     # Embedded widget (/widget/v1): abuse limits and identity-token rules.

@@ -23,7 +23,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 
-from infra.stages import API_GATEWAY_STAGE, APP_NAME, METRICS_NAMESPACE
+from infra.stages import API_GATEWAY_STAGE, APP_NAME, METRICS_NAMESPACE, camel
 
 if TYPE_CHECKING:
     from infra.stack import AfterSalesStack
@@ -126,7 +126,7 @@ def add_alarms_and_dashboard(stack: AfterSalesStack) -> list[cloudwatch.Alarm]:
             )
 
     for name, queue in stack.queues.items():
-        construct = "".join(p.capitalize() for p in name.replace("-", "_").split("_"))
+        construct = camel(name)
         alarm(
             f"{construct}DeadLetters",
             f"Messages of {name} failed {5} times and wait in {name}-dlq",
@@ -151,7 +151,7 @@ def add_alarms_and_dashboard(stack: AfterSalesStack) -> list[cloudwatch.Alarm]:
         )
 
     for spec, table in stack.tables:
-        construct = "".join(p.capitalize() for p in spec.base_name.split("_"))
+        construct = camel(spec.base_name)
         throttles = cloudwatch.MathExpression(
             expression="reads + writes",
             using_metrics={

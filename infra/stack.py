@@ -22,12 +22,13 @@ from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_wafv2 as wafv2
 from chalice.cdk import Chalice
 from constructs import Construct
 
 from infra import access, monitoring
 from infra.event_sources import FunctionSpec, function_specs
-from infra.stages import API_GATEWAY_STAGE, APP_NAME, TIERS, Stage, plan_names
+from infra.stages import API_GATEWAY_STAGE, APP_NAME, TIERS, Stage, camel, plan_names
 from infra.tables import TableSpec, build_table, table_specs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,6 +113,15 @@ class AfterSalesStack(cdk.Stack):
         )
         self._configure_api()
         self.usage_plans = self._usage_plans()
+        self.web_acl = self._web_acl()
+        # CDK's own template validation does not run the SAM transform, so it cannot see the
+        # stage SAM generates (``RestAPI.Stage``); cfn-lint (make synth) validates after it.
+        cdk.Validations.of(self).acknowledge(
+            cdk.Acknowledgment(
+                id="CloudFormation-Validate::F1020",
+                reason="RestAPI.Stage is resolved by the SAM transform (checked by cfn-lint)",
+            )
+        )
         self.alarm_topic = self._alarm_topic()
         monitoring.add_alarms_and_dashboard(self)
         cdk.CfnOutput(self, "TenantDataRoleArn", value=self.tenant_role.role_arn)
@@ -130,7 +140,7 @@ class AfterSalesStack(cdk.Stack):
             if function.kind != "queue" or function.queue is None or function.queue in queues:
                 continue
             name = function.queue
-            construct_id = "".join(p.capitalize() for p in name.replace("-", "_").split("_"))
+            construct_id = camel(name)
             dlq = sqs.Queue(
                 self,
                 f"{construct_id}DeadLetterQueue",
@@ -331,7 +341,7 @@ class AfterSalesStack(cdk.Stack):
                 description=f"Tenants on the {plan} plan",
                 api_stages=[
                     apigateway.CfnUsagePlan.ApiStageProperty(
-                        api_id=rest_api.ref, stage=API_GATEWAY_STAGE
+                        api_id=rest_api.ref, stage=_sam_stage_ref()
                     )
                 ],
                 throttle=apigateway.CfnUsagePlan.ThrottleSettingsProperty(
@@ -341,10 +351,78 @@ class AfterSalesStack(cdk.Stack):
                     limit=tier.requests_per_day, period="DAY"
                 ),
             )
-            # The stage is created by the SAM transform from RestAPI (logical id <api><stage>Stage).
-            usage_plan.add_override("DependsOn", [f"RestAPI{API_GATEWAY_STAGE}Stage"])
             plans[plan] = usage_plan
         return plans
+
+    def _web_acl(self) -> wafv2.CfnWebACL:
+        """WAF in front of the API: a per-IP rate limit and AWS managed rule groups."""
+
+        def visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+            return wafv2.CfnWebACL.VisibilityConfigProperty(
+                cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
+            )
+
+        def managed(name: str, priority: int, counted: list[str]) -> wafv2.CfnWebACL.RuleProperty:
+            return wafv2.CfnWebACL.RuleProperty(
+                name=name,
+                priority=priority,
+                override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                        vendor_name="AWS",
+                        name=name,
+                        rule_action_overrides=[
+                            wafv2.CfnWebACL.RuleActionOverrideProperty(
+                                name=rule,
+                                action_to_use=wafv2.CfnWebACL.RuleActionProperty(count={}),
+                            )
+                            for rule in counted
+                        ]
+                        or None,
+                    )
+                ),
+                visibility_config=visibility(name),
+            )
+
+        acl = wafv2.CfnWebACL(
+            self,
+            "ApiFirewall",
+            name=f"{APP_NAME}-{self.stage.name}-api",
+            scope="REGIONAL",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            visibility_config=visibility(f"{APP_NAME}-{self.stage.name}-api"),
+            rules=[
+                wafv2.CfnWebACL.RuleProperty(
+                    name="PerIpRateLimit",
+                    priority=0,
+                    action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+                    statement=wafv2.CfnWebACL.StatementProperty(
+                        rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                            aggregate_key_type="IP", limit=self.stage.waf_ip_requests_per_5_minutes
+                        )
+                    ),
+                    visibility_config=visibility("PerIpRateLimit"),
+                ),
+                # Bodies up to 64 KiB are valid here (the app refuses larger ones with a 413) and
+                # server-to-server integrations may send no User-Agent: count, do not block.
+                managed(
+                    "AWSManagedRulesCommonRuleSet",
+                    1,
+                    ["SizeRestrictions_BODY", "NoUserAgent_HEADER"],
+                ),
+                managed("AWSManagedRulesKnownBadInputsRuleSet", 2, []),
+            ],
+        )
+        wafv2.CfnWebACLAssociation(
+            self,
+            "ApiFirewallAssociation",
+            resource_arn=(
+                f"arn:{cdk.Aws.PARTITION}:apigateway:{cdk.Aws.REGION}::/restapis/"
+                f"{self.app.get_resource('RestAPI').ref}/stages/{_sam_stage_ref()}"
+            ),
+            web_acl_arn=acl.attr_arn,
+        )
+        return acl
 
     # -- alarms -------------------------------------------------------------------------------
 
@@ -389,6 +467,15 @@ _RETENTION = {
 
 def _retention(days: int) -> logs.RetentionDays:
     return _RETENTION[min(d for d in _RETENTION if d >= days)]
+
+
+def _sam_stage_ref() -> str:
+    """The stage SAM generates for Chalice's RestAPI (``Ref: RestAPI.Stage``, a SAM feature).
+
+    Referencing it, rather than the stage name, also orders the dependent resource after the
+    stage exists.
+    """
+    return cdk.Token.as_string({"Ref": "RestAPI.Stage"})
 
 
 def _queue_env_name(queue_name: str) -> str:

@@ -8,6 +8,7 @@ SSM parameter names. ``tests/infra/test_stages.py`` checks the two files stay co
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import get_args
 
@@ -49,6 +50,8 @@ class Stage:
     # Stage-wide API Gateway throttle (all tenants together); per-tier plans sit below it.
     api_rate_per_second: float = 100
     api_burst: int = 200
+    # WAF: requests per client IP per 5 minutes before it is blocked (widget traffic is public).
+    waf_ip_requests_per_5_minutes: int = 3000
     # Alarm thresholds.
     api_5xx_rate: float = 0.01  # fraction of requests over 5 minutes
     sweep_lag_seconds: int = 300
@@ -104,6 +107,11 @@ STAGES: dict[str, Stage] = {
         api_burst=1000,
     ),
 }
+
+
+def camel(name: str) -> str:
+    """``rate-limits`` / ``sweep_due`` -> ``RateLimits`` / ``SweepDue`` (construct ids)."""
+    return "".join(part.capitalize() for part in re.split(r"[-_]", name) if part)
 
 
 def plan_names() -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 from pynamodb.models import Model
 
-from infra.stages import Stage
+from infra.stages import Stage, camel
 
 _TYPES = {
     "S": dynamodb.AttributeType.STRING,
@@ -111,7 +111,7 @@ def _attribute(key: tuple[str, str]) -> dynamodb.Attribute:
 
 def build_table(scope: Construct, spec: TableSpec, stage: Stage) -> dynamodb.Table:
     """Create the table: on-demand, encrypted, PITR; deletion-protected and retained in prod."""
-    construct_id = "".join(part.capitalize() for part in spec.base_name.split("_")) + "Table"
+    construct_id = camel(spec.base_name) + "Table"
     table = dynamodb.Table(
         scope,
         construct_id,

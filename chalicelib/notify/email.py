@@ -17,11 +17,19 @@ def send_email(to: str, subject: str, text: str, html: str | None = None) -> boo
     body: dict[str, dict[str, str]] = {"Text": {"Data": text, "Charset": "UTF-8"}}
     if html is not None:
         body["Html"] = {"Data": html, "Charset": "UTF-8"}
+    settings = get_settings()
+    # The stage's configuration set (deployed) tracks bounces/complaints and reputation.
+    tracking = (
+        {"ConfigurationSetName": settings.ses_configuration_set}
+        if settings.ses_configuration_set
+        else {}
+    )
     try:
         aws_client("ses").send_email(
-            Source=get_settings().ses_sender,
+            Source=settings.ses_sender,
             Destination={"ToAddresses": [to]},
             Message={"Subject": {"Data": subject, "Charset": "UTF-8"}, "Body": body},
+            **tracking,
         )
     except Exception:
         logger.exception("email not sent", extra={"subject": subject})

@@ -205,3 +205,41 @@ def test_event_bus_configuration_set_and_bucket(synthesised: Synthesised) -> Non
                 "VersioningConfiguration": {"Status": "Enabled"},
             },
         )
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_api_is_throttled_per_stage_and_per_plan_and_behind_a_firewall(
+    synthesised: Synthesised, stage: str
+) -> None:
+    from infra.stages import STAGES as SETTINGS
+    from infra.stages import TIERS, plan_names
+
+    api = synthesised.resources(stage, "AWS::Serverless::Api")["RestAPI"]["Properties"]
+    assert api["Name"] == f"aftersales-{stage}"
+    (settings,) = api["MethodSettings"]
+    assert settings["ThrottlingRateLimit"] == SETTINGS[stage].api_rate_per_second
+    assert settings["ThrottlingBurstLimit"] == SETTINGS[stage].api_burst
+    assert api["AccessLogSetting"]["DestinationArn"]
+    assert api["TracingEnabled"] is True
+
+    plans = {
+        p["Properties"]["UsagePlanName"]: p["Properties"]
+        for p in synthesised.resources(stage, "AWS::ApiGateway::UsagePlan").values()
+    }
+    assert set(plans) == {f"aftersales-{stage}-{plan}" for plan in plan_names()}
+    for plan in plan_names():
+        properties = plans[f"aftersales-{stage}-{plan}"]
+        assert properties["Throttle"] == {
+            "RateLimit": TIERS[plan].rate_per_second,
+            "BurstLimit": TIERS[plan].burst,
+        }
+        assert properties["Quota"] == {"Limit": TIERS[plan].requests_per_day, "Period": "DAY"}
+        (api_stage,) = properties["ApiStages"]
+        assert api_stage == {"ApiId": {"Ref": "RestAPI"}, "Stage": {"Ref": "RestAPI.Stage"}}
+
+    (acl,) = synthesised.resources(stage, "AWS::WAFv2::WebACL").values()
+    rules = {r["Name"]: r for r in acl["Properties"]["Rules"]}
+    assert rules["PerIpRateLimit"]["Statement"]["RateBasedStatement"]["AggregateKeyType"] == "IP"
+    assert {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"} <= set(rules)
+    (association,) = synthesised.resources(stage, "AWS::WAFv2::WebACLAssociation").values()
+    assert "RestAPI.Stage" in json.dumps(association["Properties"]["ResourceArn"])
