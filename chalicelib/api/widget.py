@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from chalice.app import Blueprint
 
-from chalicelib.api.routing import Call, operation
+from chalicelib.api.routing import OPERATIONS, Call, operation
 from chalicelib.schemas.common import ListQuery
 from chalicelib.schemas.widget import (
     WidgetConfig,
@@ -24,6 +24,11 @@ from chalicelib.services import widget, widget_tickets
 
 bp = Blueprint(__name__)
 TAG = "widget"
+
+
+def served_features() -> frozenset[str]:
+    """Features some widget operation of this API serves (a key may enable more, ahead)."""
+    return frozenset(op.feature for op in OPERATIONS if op.auth == "widget" and op.feature)
 
 
 def _principal(call: Call) -> widget.WidgetPrincipal:
@@ -44,7 +49,7 @@ def _principal(call: Call) -> widget.WidgetPrincipal:
 )
 def widget_config(call: Call) -> WidgetConfig:
     """Tenant name, theme, enabled features and the interface strings in every locale."""
-    return widget.widget_config(_principal(call))
+    return widget.widget_config(_principal(call), served_features())
 
 
 @operation(

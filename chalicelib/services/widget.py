@@ -21,8 +21,12 @@ from chalicelib.services.widget_auth import WidgetPrincipal
 HONEYPOT_FIELD = "website"
 
 
-def widget_config(principal: WidgetPrincipal) -> WidgetConfig:
-    """Tenant name, theme, features and strings for the widget on this key."""
+def widget_config(principal: WidgetPrincipal, served: frozenset[str]) -> WidgetConfig:
+    """Tenant name, theme, features and strings for the widget on this key.
+
+    ``features`` lists what the key enables *and* the API serves, so the widget never shows a
+    tab whose endpoints are not there.
+    """
     from chalicelib.store import tenants as tenant_store
 
     tenant = tenant_store.get_tenant(principal.tenant_id)
@@ -41,7 +45,7 @@ def widget_config(principal: WidgetPrincipal) -> WidgetConfig:
         tenant_name=tenant.name,
         default_locale=tenant.default_locale,  # type: ignore[arg-type]
         locales=list(SUPPORTED_LOCALES),  # type: ignore[arg-type]
-        features=sorted(state.features),  # type: ignore[arg-type]
+        features=sorted(state.features & served),  # type: ignore[arg-type]
         theme=WidgetTheme(
             primary_color=widget.primary_color or general.brand_color,
             text_color=widget.text_color,

@@ -287,3 +287,20 @@ def test_request_costs(api: Api, shop_key: str, identity_secret: tuple[str, str]
                 "OPTIONS", CONFIG, headers={"Origin": SHOP, "Access-Control-Request-Method": "GET"}
             )
     assert preflight.count == 1  # one directory Query, then cached
+
+
+def test_config_lists_features_the_key_enables_and_the_api_serves(
+    api: Api, tenant_a: TenantKeys
+) -> None:
+    from chalicelib.api.routing import all_operations
+
+    served = {op.feature for op in all_operations() if op.auth == "widget" and op.feature}
+    r = api.request(
+        "POST",
+        "/v1/widget-keys",
+        key=tenant_a.admin_key,
+        json_body={"name": "t", "allowed_origins": [SHOP], "features": ["contact", "feedback"]},
+    )
+    config = body_of(api.request("GET", CONFIG, headers=widget_headers(body_of(r)["key"])))
+    assert config["features"] == sorted({"contact", "feedback"} & served)
+    assert "contact" in config["features"]

@@ -304,3 +304,43 @@ def test_idempotent_retry_is_scoped_to_the_caller(
     first = body_of(_open(api, ona))["ticket"]["id"]
     assert body_of(_open(api, ona))["ticket"]["id"] == first
     assert body_of(_open(api, janis))["ticket"]["id"] != first
+
+
+def test_other_tenants_tickets_are_not_found(
+    api: Api, tenant_a: TenantKeys, tenant_b: TenantKeys, shop: dict[str, str]
+) -> None:
+    b_ticket = body_of(
+        api.request(
+            "POST",
+            "/v1/tickets",
+            key=tenant_b.admin_key,
+            json_body={"subject": "s", "description": "d", "customer_email": "ona@example.lt"},
+        )
+    )["id"]
+    ona = _as(shop, "cust-ona", "ona@example.lt")
+    r = api.request("GET", f"/widget/v1/tickets/{b_ticket}", headers=ona)
+    assert r.status_code == 404
+    assert body_of(api.request("GET", "/widget/v1/tickets", headers=ona))["items"] == []
+
+
+def test_widget_ticket_costs(api: Api, tenant_a: TenantKeys, shop: dict[str, str]) -> None:
+    from tests.support.dynamo_calls import recording
+
+    ona = _as(shop, "cust-ona", "ona@example.lt")
+    _open(api, ona)  # warms the key cache and creates the customer
+    with recording() as opened:
+        assert _open(api, ona).status_code == 201
+    with recording() as read:
+        ticket_id = body_of(api.request("GET", "/widget/v1/tickets", headers=ona))["items"][0]["id"]
+    # Measured: open = 3 counters (key, client, submissions) + customer lookup by identity
+    # (2 GetItem) + ticket settings (Query) + customer (GetItem) + 1 TransactWriteItems;
+    # list = 2 counters + lookup (2) + 1 Query; detail = 2 counters + lookup (2) + ticket
+    # (GetItem) + list_messages' ticket check (GetItem) + messages (Query).
+    assert opened.calls.count("UpdateItem") == 3
+    assert "Scan" not in opened.calls
+    assert opened.count <= 8, opened.calls
+    assert read.calls.count("UpdateItem") == 2
+    assert read.count <= 5, read.calls
+    with recording() as detail:
+        api.request("GET", f"/widget/v1/tickets/{ticket_id}", headers=ona)
+    assert detail.count <= 7, detail.calls
