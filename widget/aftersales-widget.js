@@ -44,9 +44,14 @@
     close: function () { openPanel(false); },
     identify: function (tokenOrFunction) {
       state.identity = tokenOrFunction || null;
+      cachedToken = null;
       if (state.config) { loadConfig(); }
     },
-    logout: function () { state.identity = null; if (state.config) { loadConfig(); } },
+    logout: function () {
+      state.identity = null;
+      cachedToken = null;
+      if (state.config) { loadConfig(); }
+    },
   };
   window.AftersalesWidget = api;
 
@@ -57,13 +62,30 @@
 
   // ---------------------------------------------------------------- HTTP
 
-  function identityToken() {
+  // Identity tokens are short-lived JWTs; one is reused until shortly before its expiry, and
+  // a fresh one is asked for (once) when the API says it has expired.
+  var cachedToken = null;
+
+  function tokenExpiry(token) {
+    try {
+      var part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+      return Number(JSON.parse(atob(part)).exp || 0) * 1000;
+    } catch (e) {
+      return 0;
+    }
+  }
+
+  function identityToken(fresh) {
     var source = state.identity;
     if (!source) { return Promise.resolve(null); }
-    if (typeof source === "function") {
-      return Promise.resolve(source()).then(function (t) { return t || null; });
+    if (typeof source !== "function") { return Promise.resolve(String(source)); }
+    if (!fresh && cachedToken && tokenExpiry(cachedToken) - 30000 > Date.now()) {
+      return Promise.resolve(cachedToken);
     }
-    return Promise.resolve(String(source));
+    return Promise.resolve(source()).then(function (token) {
+      cachedToken = token || null;
+      return cachedToken;
+    });
   }
 
   function randomKey() {
@@ -77,7 +99,17 @@
 
   function request(method, path, body, options) {
     options = options || {};
-    return identityToken().then(function (token) {
+    return send(method, path, body, options, false).catch(function (error) {
+      var expired = error.problem && error.problem.code === "identity_token_expired";
+      if (expired && typeof state.identity === "function") {
+        return send(method, path, body, options, true);
+      }
+      throw error;
+    });
+  }
+
+  function send(method, path, body, options, freshToken) {
+    return identityToken(freshToken).then(function (token) {
       var headers = { "X-Widget-Key": settings.key, "Accept": "application/json" };
       if (body !== undefined) { headers["Content-Type"] = "application/json"; }
       if (token) { headers["Authorization"] = "Bearer " + token; }

@@ -2,11 +2,12 @@
 
 An allow-list entry is an origin, ``scheme://host[:port]``, compared exactly after
 normalisation (lower-case scheme and host, default ports dropped). A wildcard entry
-``https://*.example.com`` matches every subdomain of ``example.com`` (at any depth) but not
-``example.com`` itself, and only on keys whose ``allow_subdomains`` flag is set: a tenant must
-opt in, because a wildcard also trusts every subdomain it does not control (user-content hosts,
-forgotten DNS records). Plain ``http`` is accepted only for loopback hosts (local development);
-a page served over http anywhere else can be altered in transit, so its requests prove nothing.
+``https://*.example.com`` matches subdomains of ``example.com`` up to three labels deep
+(``a.example.com``, ``x.y.z.example.com``) but not ``example.com`` itself, and only on keys
+whose ``allow_subdomains`` flag is set: a tenant must opt in, because a wildcard also trusts
+every subdomain it does not control (user-content hosts, forgotten DNS records). Plain ``http``
+is accepted only for loopback hosts (local development); a page served over http anywhere else
+can be altered in transit, so its requests prove nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ _ORIGIN = re.compile(
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
 MAX_ORIGIN_LENGTH = 253
+MAX_WILDCARD_DEPTH = 3
 
 
 class OriginError(ValueError):
@@ -81,7 +83,9 @@ def origin_allowed(origin: str, allowed: Iterable[str], *, allow_subdomains: boo
         if allow_subdomains and entry.startswith(f"{scheme}://*."):
             _, _, e_host, e_port = _split(entry)
             if e_port == port and host.endswith("." + e_host):
-                return True
+                depth = host[: -len(e_host) - 1].count(".") + 1
+                if depth <= MAX_WILDCARD_DEPTH:
+                    return True
     return False
 
 
@@ -94,6 +98,8 @@ def directory_candidates(origin: str) -> list[str]:
     found = [_join(scheme, False, host, port)]
     labels = host.split(".")
     if not host[0].isdigit() and host not in LOOPBACK_HOSTS:
-        for start in range(1, len(labels) - 1):
+        # Nearest parents first, at most MAX_WILDCARD_DEPTH of them: a preflight from a
+        # deeply nested (or made-up) host costs a bounded number of lookups.
+        for start in range(1, min(len(labels) - 1, MAX_WILDCARD_DEPTH + 1)):
             found.append(_join(scheme, True, ".".join(labels[start:]), port))
     return found

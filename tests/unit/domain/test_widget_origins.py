@@ -54,6 +54,8 @@ def test_matching() -> None:
     assert not origin_allowed("https://a.brand.example", allowed, allow_subdomains=False)
     assert origin_allowed("https://a.brand.example", allowed, allow_subdomains=True)
     assert origin_allowed("https://x.y.brand.example", allowed, allow_subdomains=True)
+    assert origin_allowed("https://x.y.z.brand.example", allowed, allow_subdomains=True)
+    assert not origin_allowed("https://w.x.y.z.brand.example", allowed, allow_subdomains=True)
     assert not origin_allowed("https://brand.example", allowed, allow_subdomains=True)
     assert not origin_allowed("https://evilbrand.example", allowed, allow_subdomains=True)
     assert not origin_allowed("http://a.brand.example", allowed, allow_subdomains=True)
@@ -68,3 +70,6 @@ def test_directory_candidates() -> None:
         "https://*.example.com",
     ]
     assert directory_candidates("http://127.0.0.1:8000") == ["http://127.0.0.1:8000"]
+    deep = directory_candidates("https://a.b.c.d.e.f.example.com")
+    assert len(deep) == 4
+    assert deep[1] == "https://*.b.c.d.e.f.example.com"
