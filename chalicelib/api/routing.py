@@ -401,7 +401,7 @@ def execute(
         )
     if "response" in rendered:
         passed: Response = rendered["response"]
-        return passed
+        return _with_headers(passed, cors)
     response_headers = {"Content-Type": JSON, **rendered["headers"], **cors}
     body_text = None if rendered["body"] is None else json.dumps(rendered["body"])
     return Response(body=body_text or "", status_code=rendered["status"], headers=response_headers)

@@ -304,3 +304,21 @@ def test_config_lists_features_the_key_enables_and_the_api_serves(
     config = body_of(api.request("GET", CONFIG, headers=widget_headers(body_of(r)["key"])))
     assert config["features"] == sorted({"contact", "feedback"} & served)
     assert "contact" in config["features"]
+
+
+def test_token_endpoints_need_no_widget_key(api: Api, shop_key: str) -> None:
+    """Survey links (the signed token is the credential) are not blocked by the key check."""
+    r = api.request("GET", "/widget/v1/feedback/not-a-real-token", headers={"Origin": SHOP})
+    assert r.status_code != 401
+    assert body_of(r)["code"] not in {"missing_widget_key", "invalid_widget_key"}
+    # Readable from origins some widget key allows, and only from those.
+    assert r.headers["Access-Control-Allow-Origin"] == SHOP
+    assert r.headers["Vary"] == "Origin"
+    r = api.request(
+        "GET", "/widget/v1/feedback/not-a-real-token", headers={"Origin": "https://x.io"}
+    )
+    assert "Access-Control-Allow-Origin" not in r.headers
+    ask = {"Origin": SHOP, "Access-Control-Request-Method": "POST"}
+    r = api.request("OPTIONS", "/widget/v1/feedback/some-token", headers=ask)
+    assert r.status_code == 204
+    assert "POST" in r.headers["Access-Control-Allow-Methods"]
