@@ -59,7 +59,8 @@ def test_first_reply_completes_first_response_in_time() -> None:
     assert (first.status, first.state) == ("met", SlaState.OK)
     assert first.elapsed_seconds == 40 * 60
     clock = state.clock(Metric.FIRST_RESPONSE)
-    assert clock is not None and clock.outcome == "met"
+    assert clock is not None
+    assert clock.outcome == "met"
 
 
 def test_breach_is_recorded_at_the_instant_it_happened_and_once() -> None:
@@ -79,7 +80,8 @@ def test_breach_is_recorded_at_the_instant_it_happened_and_once() -> None:
         now=at(3, 13),
     )
     first = state.clock(Metric.FIRST_RESPONSE)
-    assert first is not None and first.outcome == "breached"
+    assert first is not None
+    assert first.outcome == "breached"
     assert view(state, Metric.FIRST_RESPONSE, at(3, 13)).status == "breached"
 
 
@@ -141,10 +143,14 @@ def test_next_response_cycles() -> None:
     again = Happening(status="open", previous_status="open", agent_replied=True)
     sla.advance(state, again, policy=NORMAL, calendars=BUSINESS, now=at(2, 11, 30))
     clock = state.clock(Metric.NEXT_RESPONSE)
-    assert clock is not None and clock.outcome == "met" and clock.elapsed == 90 * 60
+    assert clock is not None
+    assert clock.outcome == "met"
+    assert clock.elapsed == 90 * 60
     sla.advance(state, customer, policy=NORMAL, calendars=BUSINESS, now=at(2, 14))
     clock = state.clock(Metric.NEXT_RESPONSE)
-    assert clock is not None and clock.is_open and clock.started_at == at(2, 14)
+    assert clock is not None
+    assert clock.is_open
+    assert clock.started_at == at(2, 14)
     assert [c.metric for c in state.clocks].count(Metric.NEXT_RESPONSE) == 1
 
 
@@ -168,7 +174,8 @@ def test_solve_completes_and_reopen_resumes_resolution() -> None:
     assert resolution.elapsed_seconds == 2 * 3600
     assert resolution.due_at == at(3, 15)
     first = state.clock(Metric.FIRST_RESPONSE)
-    assert first is not None and not first.is_open
+    assert first is not None
+    assert not first.is_open
 
 
 def test_a_stricter_policy_mid_ticket_keeps_elapsed_time_and_can_breach_at_once() -> None:
@@ -181,7 +188,8 @@ def test_a_stricter_policy_mid_ticket_keeps_elapsed_time_and_can_breach_at_once(
         (Metric.FIRST_RESPONSE, "breach"),
     }
     breach = next(c for c in crossings if c.kind == "breach")
-    assert breach.at == at(2, 9, 40) and breach.target_minutes == 30
+    assert breach.at == at(2, 9, 40)
+    assert breach.target_minutes == 30
     assert view(state, Metric.RESOLUTION, at(2, 9, 40)).due_at == at(2, 11)
 
 
@@ -189,9 +197,11 @@ def test_a_looser_policy_clears_marks_it_no_longer_supports() -> None:
     state = opened(at(2, 9), policy=URGENT)
     sla.check(state, calendars=BUSINESS, now=at(2, 9, 45))
     first = state.clock(Metric.FIRST_RESPONSE)
-    assert first is not None and first.breached_at is not None
+    assert first is not None
+    assert first.breached_at is not None
     sla.advance(state, Happening(status="new"), policy=NORMAL, calendars=BUSINESS, now=at(2, 9, 46))
-    assert first.breached_at is None and first.warned_at is None
+    assert first.breached_at is None
+    assert first.warned_at is None
     assert view(state, Metric.FIRST_RESPONSE, at(2, 9, 46)).state is SlaState.OK
 
 
@@ -201,7 +211,9 @@ def test_completed_clocks_keep_the_target_they_were_measured_against() -> None:
     sla.advance(state, reply, policy=NORMAL, calendars=BUSINESS, now=at(2, 9, 50))
     sla.advance(state, Happening(status="open"), policy=URGENT, calendars=BUSINESS, now=at(2, 10))
     first = state.clock(Metric.FIRST_RESPONSE)
-    assert first is not None and first.target_minutes == 60 and first.outcome == "met"
+    assert first is not None
+    assert first.target_minutes == 60
+    assert first.outcome == "met"
 
 
 def test_no_policy_still_measures_time() -> None:
@@ -210,7 +222,9 @@ def test_no_policy_still_measures_time() -> None:
     reply = Happening(status="open", previous_status="new", agent_replied=True)
     sla.advance(state, reply, policy=None, calendars=BUSINESS, now=at(2, 11))
     first = state.clock(Metric.FIRST_RESPONSE)
-    assert first is not None and first.business_elapsed == 2 * 3600 and first.outcome is None
+    assert first is not None
+    assert first.business_elapsed == 2 * 3600
+    assert first.outcome is None
     assert sla.next_wakeup(state, calendars=BUSINESS) is None
     views = [sla.view(c, calendars=BUSINESS, now=at(2, 11), ratio=0.8) for c in state.clocks]
     assert sla.overall(views, ticket_active=True) is SlaState.NONE
@@ -225,7 +239,8 @@ def test_24_7_policy_counts_calendar_time_but_reports_business_time() -> None:
     sla.advance(state, reply, policy=around, calendars=calendars, now=at(7, 10))  # Saturday
     first = state.clock(Metric.FIRST_RESPONSE)
     assert first is not None
-    assert first.elapsed == 18 * 3600 and first.outcome == "breached"
+    assert first.elapsed == 18 * 3600
+    assert first.outcome == "breached"
     assert first.business_elapsed == 3600  # only Friday 16:00-17:00 is business time
     assert first.breached_at == at(6, 18)
 
@@ -235,7 +250,8 @@ def test_clock_crossing_a_dst_weekend() -> None:
     state = opened(at(27, 16), policy=Policy("P", resolution=240))
     resolution = view(state, Metric.RESOLUTION, at(27, 16))
     assert resolution.due_at == at(30, 12)
-    assert resolution.due_at is not None and resolution.due_at.astimezone(UTC).hour == 9
+    assert resolution.due_at is not None
+    assert resolution.due_at.astimezone(UTC).hour == 9
 
 
 def test_overall_is_the_worst_clock() -> None:
@@ -295,7 +311,7 @@ def test_storage_round_trip() -> None:
 
 
 def test_naive_times_are_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="timezone-aware"):
         sla.start(datetime(2026, 3, 2, 9))
 
 
@@ -308,6 +324,7 @@ def test_long_pause_then_resume_under_a_changed_calendar() -> None:
     back = Happening(status="open", previous_status="pending", customer_replied=True)
     sla.advance(state, back, policy=NORMAL, calendars=always, now=late)
     resolution = state.clock(Metric.RESOLUTION)
-    assert resolution is not None and resolution.elapsed == 3600
+    assert resolution is not None
+    assert resolution.elapsed == 3600
     due = sla.view(resolution, calendars=always, now=late, ratio=0.8).due_at
     assert due == late + timedelta(hours=7)
