@@ -19,4 +19,5 @@ BLUEPRINT_MODULES: tuple[str, ...] = (
     "chalicelib.api.surveys",
     "chalicelib.api.feedback",
     "chalicelib.api.feedback_public",
+    "chalicelib.api.ticket_reports",
 )

@@ -132,4 +132,5 @@ ROUTES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         "POST",
         ("application/json",),
     ),
+    ("chalicelib.api.ticket_reports", "/v1/reports/tickets", "GET", ("application/json",)),
 )

@@ -124,9 +124,9 @@ class SlaTarget(ApiModel):
     """One SLA metric of a ticket: its target, due time and progress."""
 
     metric: Literal["first_response", "next_response", "resolution"]
-    target_minutes: int
+    target_minutes: int | None = Field(description="null: no target (time is still measured)")
     business_hours: bool
-    status: Literal["running", "paused", "met", "breached"]
+    status: Literal["running", "paused", "met", "breached", "completed"]
     state: SlaStateName
     elapsed_minutes: float
     due_at: datetime | None

@@ -7,6 +7,7 @@ all of it in one transaction, then emits the domain events (``docs/events.md``).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -82,9 +83,10 @@ class TicketContext:
         return TicketSettings.model_validate(self.sections.get("tickets", {}))
 
 
-def load_context(tenant_id: str) -> TicketContext:
-    """The tenant's time zone, locale and settings (one DynamoDB call)."""
-    loaded = tenant_context.load(tenant_id)
+SECTIONS = ("tickets", "sla", "business_hours", "ticket_fields")
+
+
+def _context(tenant_id: str, loaded: tenant_context.TenantContext) -> TicketContext:
     tenant = loaded.tenant
     return TicketContext(
         tenant_id=tenant_id,
@@ -92,6 +94,25 @@ def load_context(tenant_id: str) -> TicketContext:
         locale=tenant.default_locale if tenant else "en",
         sections=loaded.sections,
     )
+
+
+def load_context(tenant_id: str) -> TicketContext:
+    """The tenant's time zone, locale and settings (one Query)."""
+    return _context(tenant_id, tenant_context.load(tenant_id))
+
+
+def load_with_context(
+    tenant_id: str, ticket_id: str
+) -> tuple[store.TicketItem | None, TicketContext]:
+    """A ticket and its tenant's context in one BatchGetItem (None for unknown tickets)."""
+    if not is_id(ticket_id):
+        raise _not_found(ticket_id)
+    table = store.TicketsTable.Meta.table_name
+    pk = store.ticket_pk(tenant_id, ticket_id)
+    loaded = tenant_context.load_with(tenant_id, SECTIONS, [(table, pk, store.TICKET_SK)])
+    raw = loaded.extra.get((table, pk, store.TICKET_SK))
+    item = store.TicketItem.from_raw_data(raw) if raw else None
+    return item, _context(tenant_id, loaded)
 
 
 # --- responses ----------------------------------------------------------------------------
@@ -102,9 +123,11 @@ def _actor_model(data: dict[str, Any] | None) -> ActorModel:
     return ActorModel(kind=actor.kind.value, id=actor.id, name=actor.name)
 
 
-def to_ticket(item: store.TicketItem) -> Ticket:
-    """Response model of a ticket record."""
-    from chalicelib.services.ticket_sla import sla_view
+def to_ticket(
+    item: store.TicketItem, ctx: TicketContext | None, now: datetime | None = None
+) -> Ticket:
+    """Response model of a ticket record (SLA view as of ``now``, default: the present)."""
+    from chalicelib.services.ticket_sla import sla_view, utc_now
 
     return Ticket(
         id=item.ticket_id,
@@ -125,7 +148,7 @@ def to_ticket(item: store.TicketItem) -> Ticket:
         serial_number=item.serial_number,
         entitlement=item.entitlement,  # type: ignore[arg-type]
         customer_tier=item.customer_tier,
-        sla=sla_view(item),
+        sla=sla_view(item, ctx, now or utc_now()),
         first_response_at=item.first_response_at,
         solved_at=item.solved_at,
         closed_at=item.closed_at,
@@ -237,9 +260,14 @@ class Change:
     puts: list[store.TicketsTable] = field(default_factory=list)
     events: list[DomainEvent] = field(default_factory=list)
     counters: list[store.CounterDelta] = field(default_factory=list)
+    customer_replied: bool = False
+    agent_replied: bool = False
+    # The sweep job's SLA step (accrue to now) instead of applying a change.
+    sweep: bool = False
 
 
-def _copy(item: store.TicketItem) -> store.TicketItem:
+def copy_item(item: store.TicketItem) -> store.TicketItem:
+    """An independent copy of a ticket record (the "after" of a change)."""
     return store.TicketItem.from_raw_data(item.serialize())
 
 
@@ -269,14 +297,16 @@ def _audit(change: Change) -> store.AuditItem:
     )
 
 
-def _commit(change: Change, ctx: TicketContext) -> store.TicketItem:
+def commit_change(change: Change, ctx: TicketContext) -> store.TicketItem:
     """Version, SLA, due index, audit, counters: one transaction; then the events."""
     from chalicelib.services import reactions, ticket_reports, ticket_sla
 
     after, before = change.after, change.before
     after.updated_at = change.now
     after.version = 1 if before is None else int(before.version) + 1
-    sla_events = ticket_sla.recompute(change, ctx)
+    change.events += (
+        ticket_sla.check(change, ctx) if change.sweep else ticket_sla.recompute(change, ctx)
+    )
     shard = ticket_sla.due_shard_key(after.ticket_id)
     store.set_index_keys(after, shard)
     entry = _audit(change)
@@ -290,7 +320,7 @@ def _commit(change: Change, ctx: TicketContext) -> store.TicketItem:
             counters=change.counters,
         )
     )
-    reactions.emit([*change.events, *sla_events])
+    reactions.emit(change.events)
     return after
 
 
@@ -309,9 +339,20 @@ def load_ticket(tenant_id: str, ticket_id: str) -> store.TicketItem:
     return item
 
 
+def load_ticket_and_context(
+    tenant_id: str, ticket_id: str
+) -> tuple[store.TicketItem, TicketContext]:
+    """The stored ticket and its tenant's context (one BatchGetItem), or 404."""
+    item, ctx = load_with_context(tenant_id, ticket_id)
+    if item is None:
+        raise _not_found(ticket_id)
+    return item, ctx
+
+
 def get_ticket(tenant_id: str, ticket_id: str) -> Ticket:
-    """One ticket with its SLA state (one GetItem)."""
-    return to_ticket(load_ticket(tenant_id, ticket_id))
+    """One ticket with its SLA targets, due times and state (one BatchGetItem)."""
+    item, ctx = load_ticket_and_context(tenant_id, ticket_id)
+    return to_ticket(item, ctx)
 
 
 def resolve_entitlement(tenant_id: str, *, warranty_id: str | None, requested: str | None) -> str:
@@ -334,14 +375,26 @@ def resolve_entitlement(tenant_id: str, *, warranty_id: str | None, requested: s
     return rules.Entitlement.UNKNOWN.value
 
 
+def _context_and_customer(tenant_id: str, customer_id: str) -> tuple[TicketContext, str]:
+    """The tenant context and the proof the customer exists, in one BatchGetItem."""
+    from chalicelib.store import customers as customer_store
+
+    table = customer_store.CustomersTable.Meta.table_name
+    key = (table, customer_store.collection_key(tenant_id), customer_id)
+    loaded = tenant_context.load_with(tenant_id, SECTIONS, [key])
+    if key not in loaded.extra:
+        raise NotFound(f"no customer with id {customer_id}", code="customer_not_found")
+    return _context(tenant_id, loaded), customer_id
+
+
 def open_ticket(tenant_id: str, request: TicketCreate, *, actor: Actor) -> Ticket:
     """Create a ticket (customer by id, or found/created by email) and start its SLA clocks."""
     from chalicelib.services import customers, ticket_fields
 
-    ctx = load_context(tenant_id)
     if request.customer_id:
-        customer_id = customers.get_customer(tenant_id, request.customer_id).id
+        ctx, customer_id = _context_and_customer(tenant_id, request.customer_id)
     else:
+        ctx = load_context(tenant_id)
         customer_id = customers.find_or_create_customer(
             tenant_id, email=request.customer_email, name=request.customer_name
         ).id
@@ -390,7 +443,7 @@ def open_ticket(tenant_id: str, request: TicketCreate, *, actor: Actor) -> Ticke
     change.events.append(
         DomainEvent(tenant_id, "ticket.created", event_data(item, actor=actor.as_dict()))
     )
-    return to_ticket(_commit(change, ctx))
+    return to_ticket(commit_change(change, ctx), ctx, now)
 
 
 def update_ticket(
@@ -413,16 +466,15 @@ def update_ticket(
     for name in _REQUIRED:
         if name in requested and requested[name] is None:
             raise Invalid(f"{name} cannot be removed", code="validation_failed")
-    current = load_ticket(tenant_id, ticket_id)
+    current, ctx = load_ticket_and_context(tenant_id, ticket_id)
     if int(current.version) != expected:
         raise VersionConflict(
             f"the ticket is at version {current.version}, not {expected}; fetch it and retry"
         )
     if current.status == rules.Status.CLOSED.value:
         raise rules_closed()
-    ctx = load_context(tenant_id)
     now = utcnow()
-    after = _copy(current)
+    after = copy_item(current)
     change = Change(before=current, after=after, actor=actor, action="updated", now=now)
     if "custom_fields" in requested:
         merged = {**(current.custom_fields or {}), **requested["custom_fields"]}
@@ -431,9 +483,9 @@ def update_ticket(
         requested["tags"] = list(dict.fromkeys(requested["tags"]))
     _apply_fields(change, ctx, requested)
     if not change.changes:
-        return to_ticket(current)
+        return to_ticket(current, ctx, now)
     change.events += _update_events(tenant_id, current, after, change)
-    return to_ticket(_commit(change, ctx))
+    return to_ticket(commit_change(change, ctx), ctx, now)
 
 
 def expected_version(body_version: int | None, if_match: int | None) -> int:
@@ -552,11 +604,15 @@ def list_tickets(tenant_id: str, query: TicketListQuery) -> TicketList:
                 )
         if low and high and low > high:
             raise BadRequest(f"{name}_after is later than {name}_before", code="invalid_query")
-    scope = "tickets:" + query.model_dump_json(exclude={"limit", "cursor"})
+    # The cursor is bound to the list and its filters (a digest keeps the cursor short).
+    filters_json = query.model_dump_json(exclude={"limit", "cursor"})
+    scope = "tickets:" + hashlib.sha256(filters_json.encode()).hexdigest()[:32]
     size, start = page_request(tenant_id, scope, query.limit, query.cursor)
     page = store.list_tickets(tenant_id, filters, size, start)
+    ctx = load_context(tenant_id) if page.items else None
     return TicketList(
-        items=[to_ticket(i) for i in page.items], next_cursor=next_cursor(tenant_id, scope, page)
+        items=[to_ticket(i, ctx) for i in page.items],
+        next_cursor=next_cursor(tenant_id, scope, page),
     )
 
 
@@ -578,12 +634,10 @@ def add_message(tenant_id: str, ticket_id: str, request: MessageCreate, *, actor
     if visibility is rules.Visibility.INTERNAL and author.kind is ActorKind.CUSTOMER:
         raise Invalid("customers cannot write internal notes", code="invalid_visibility")
     message_id = new_id()
-    ctx: TicketContext | None = None
     for attempt in range(_MAX_RETRIES):
-        current = load_ticket(tenant_id, ticket_id)
+        current, ctx = load_ticket_and_context(tenant_id, ticket_id)
         if attempt == 0 and request.attachment_ids:
             _check_attachments(tenant_id, ticket_id, request.attachment_ids)
-        ctx = ctx or load_context(tenant_id)
         try:
             return _write_message(
                 ctx,
@@ -626,7 +680,7 @@ def _write_message(
 ) -> Message:
     now = utcnow()
     target = rules.status_after_message(rules.Status(current.status), author, visibility)
-    after = _copy(current)
+    after = copy_item(current)
     change = Change(before=current, after=after, actor=author, action="message_added", now=now)
     message = store.MessageItem(
         pk=current.pk,
@@ -649,7 +703,9 @@ def _write_message(
     if public and author.kind is ActorKind.CUSTOMER:
         after.last_customer_message_at = now
         after.automation = None
+        change.customer_replied = True
     if public and author.kind is ActorKind.AGENT:
+        change.agent_replied = True
         if rules.is_first_response(author, visibility, current.first_response_at):
             after.first_response_at = now
             change.changes.append(
@@ -666,7 +722,7 @@ def _write_message(
     )
     change.events.append(DomainEvent(current.tenant_id, "ticket.message_added", data))
     change.events += status_events(current.tenant_id, current, after, author)
-    _commit(change, ctx)
+    commit_change(change, ctx)
     return to_message(message)
 
 

@@ -91,6 +91,11 @@ def _collection(tenant_id: str) -> str:
     return key(tenant_id, "CUSTOMER")
 
 
+def collection_key(tenant_id: str) -> str:
+    """The partition of a tenant's customer records (for batched reads by other contexts)."""
+    return _collection(tenant_id)
+
+
 def _email_guard(tenant_id: str, email: str) -> CustomerGuardItem:
     return CustomerGuardItem(
         pk=key(tenant_id, "CUSTOMER_EMAIL"), sk=email.lower(), tenant_id=tenant_id
@@ -328,4 +333,4 @@ def customer_id_by_guard(
     return found.customer_id
 
 
-__all__ += ["customer_id_by_guard"]
+__all__ += ["collection_key", "customer_id_by_guard"]

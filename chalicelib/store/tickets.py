@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.attributes import (
@@ -255,6 +255,12 @@ class TagLinkItem(TicketsTable):
     created_at = UTCDateTimeAttribute()
 
 
+class DueEntry(TicketsTable):
+    """A row of the ``due`` index (its projection: keys, tenant and ticket id)."""
+
+    ticket_id = UnicodeAttribute(null=True)
+
+
 # --- keys --------------------------------------------------------------------------------
 
 
@@ -285,6 +291,7 @@ def updated_key(updated_at: datetime, ticket_id: str) -> str:
 
 def iso(instant: datetime) -> str:
     """Sortable UTC text of an instant, millisecond precision."""
+    instant = instant.astimezone(UTC)
     return instant.strftime("%Y-%m-%dT%H:%M:%S.") + f"{instant.microsecond // 1000:03d}Z"
 
 
@@ -509,7 +516,9 @@ def list_tickets(
     )
 
 
-def query_due(shard_key: str, until: datetime, start_key: StartKey | None, limit: int) -> Page[Any]:
+def query_due(
+    shard_key: str, until: datetime, start_key: StartKey | None, limit: int
+) -> Page[DueEntry]:
     """Platform jobs: one page of tickets whose next wake-up is at or before ``until``."""
     return query_page(
         TicketsTable.due,
@@ -517,7 +526,7 @@ def query_due(shard_key: str, until: datetime, start_key: StartKey | None, limit
         limit=limit,
         start_key=start_key,
         range_key_condition=TicketsTable.due_sk <= iso(until) + "~",
-        model=TicketItem,
+        model=DueEntry,
     )
 
 

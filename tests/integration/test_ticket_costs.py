@@ -39,15 +39,15 @@ def test_costs_do_not_grow_with_the_number_of_tickets(
     api.request("GET", path, key=tenant_a.admin_key)  # warm the API-key cache
     with recording() as log:
         assert api.request("GET", path, key=tenant_a.admin_key).status_code == 200
-    # GetItem of the ticket.
-    assert log.calls == ["GetItem"]
+    # One BatchGetItem: the ticket, the tenant record and its ticket settings sections.
+    assert log.calls == ["BatchGetItem"]
     with recording() as log:
         r = api.request(
             "POST", f"{path}/messages", key=tenant_a.admin_key, json_body={"body": "On it"}
         )
         assert r.status_code == 201
-    # GetItem ticket, Query tenant context (record + settings), TransactWriteItems.
-    assert log.calls == ["GetItem", "Query", "TransactWriteItems"]
+    # BatchGetItem (ticket + context), then one transaction (ticket, message, audit, counters).
+    assert log.calls == ["BatchGetItem", "TransactWriteItems"]
     current = body_of(api.request("GET", path, key=tenant_a.admin_key))
     with recording() as log:
         r = api.request(
@@ -57,4 +57,15 @@ def test_costs_do_not_grow_with_the_number_of_tickets(
             json_body={"version": current["version"], "status": "pending"},
         )
         assert r.status_code == 200
-    assert log.calls == ["GetItem", "Query", "TransactWriteItems"]
+    assert log.calls == ["BatchGetItem", "TransactWriteItems"]
+    customer_id = ticket["customer_id"]
+    with recording() as log:
+        r = api.request(
+            "POST",
+            "/v1/tickets",
+            key=tenant_a.admin_key,
+            json_body={"subject": "s", "description": "d", "customer_id": customer_id},
+        )
+        assert r.status_code == 201
+    # BatchGetItem (context + the customer), then one transaction.
+    assert log.calls == ["BatchGetItem", "TransactWriteItems"]
