@@ -24,6 +24,9 @@ PriorityName = Literal["low", "normal", "high", "urgent"]
 class LocalisedText(ApiModel):
     """Text per locale; a locale left out uses the built-in text."""
 
+    # Strict: "yes" is not true and "5" is not 5.
+    model_config = ApiModel.model_config | {"strict": True}
+
     en: QuestionText | None = None
     lt: QuestionText | None = None
     lv: QuestionText | None = None
@@ -31,6 +34,9 @@ class LocalisedText(ApiModel):
 
 class SurveyCreate(ApiModel):
     """A survey configuration. At most one survey of each kind is active at a time."""
+
+    # Strict: "yes" is not true and "5" is not 5.
+    model_config = ApiModel.model_config | {"strict": True}
 
     kind: SurveyKind
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -48,6 +54,9 @@ class SurveyCreate(ApiModel):
 
 class SurveyUpdate(ApiModel):
     """A partial update of a survey (the kind cannot change). ``version`` or If-Match."""
+
+    # Strict: "yes" is not true and "5" is not 5.
+    model_config = ApiModel.model_config | {"strict": True}
 
     name: (
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -202,6 +211,9 @@ class PublicSurvey(ApiModel):
 class PublicAnswer(ApiModel):
     """A score (required for the first answer) and an optional comment."""
 
+    # Strict: "yes" is not true and "5" is not 5.
+    model_config = ApiModel.model_config | {"strict": True}
+
     score: int | None = Field(default=None, ge=0, le=10, strict=True)
     comment: Comment | None = None
 
@@ -250,6 +262,9 @@ class SurveyOptOutList(ApiModel):
 
 class SurveyOptOutCreate(ApiModel):
     """Opt a customer out of surveys (e.g. asked by phone)."""
+
+    # Strict: "yes" is not true and "5" is not 5.
+    model_config = ApiModel.model_config | {"strict": True}
 
     customer_id: FacetValue
 
@@ -349,6 +364,9 @@ class FeedbackReport(ApiModel):
 class ClosedLoopSettings(ApiModel):
     """Which answers open a follow-up ticket for the tenant, and how it looks."""
 
+    # Strict: "yes" is not true and "5" is not 5.
+    model_config = ApiModel.model_config | {"strict": True}
+
     enabled: bool = True
     nps_max: int = Field(default=6, ge=0, le=10, description="NPS at or below: detractor")
     csat_max: int = Field(default=2, ge=1, le=5, description="CSAT at or below")
@@ -362,6 +380,9 @@ class ClosedLoopSettings(ApiModel):
 
 class FeedbackSettings(ApiModel):
     """Feedback settings of a tenant."""
+
+    # Strict: "yes" is not true and "5" is not 5.
+    model_config = ApiModel.model_config | {"strict": True}
 
     anonymous: bool = Field(
         default=False, description="Strip customer identity from response lists and exports"
