@@ -86,7 +86,8 @@ def test_list_filters_and_paging(api: Api, tenant_a: TenantKeys) -> None:
     assert scores("?answered_to=2000-01-01") == []
 
     first = feedback(api, tenant_a, "?limit=2")
-    assert len(first["items"]) == 2 and first["next_cursor"]
+    assert len(first["items"]) == 2
+    assert first["next_cursor"]
     second = feedback(api, tenant_a, f"?limit=2&cursor={first['next_cursor']}")
     third = feedback(api, tenant_a, f"?limit=2&cursor={second['next_cursor']}")
     assert third["next_cursor"] is None

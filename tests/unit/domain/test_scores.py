@@ -238,7 +238,7 @@ def test_iso_week_year_differs_from_calendar_year_at_new_year() -> None:
 
 
 def test_naive_instants_are_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="timezone-aware"):
         bucket_key(datetime(2024, 1, 1), Granularity.DAY, ZoneInfo("UTC"))
 
 
