@@ -48,6 +48,9 @@ class Settings(BaseModel):
     # SES configuration set (deployed stages: reputation metrics, suppression list); unset locally.
     ses_configuration_set: str | None = None
     public_base_url: str = "http://127.0.0.1:8000"
+    attachments_bucket: str = "aftersales-dev-attachments"
+    attachment_max_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
+    attachment_url_seconds: int = Field(default=900, ge=60, le=3600)
 
     # Embedded widget (/widget/v1): abuse limits and identity-token rules.
     widget_max_body_bytes: int = Field(default=16_384, ge=1024)

@@ -22,6 +22,17 @@ def provision() -> dict[str, str]:
         if settings.event_bus_name not in names:
             events.create_event_bus(Name=settings.event_bus_name)
         created["event_bus"] = settings.event_bus_name
+    s3 = aws_client("s3")
+    existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
+    if settings.attachments_bucket not in existing:
+        region = s3.meta.region_name
+        options = (
+            {"CreateBucketConfiguration": {"LocationConstraint": region}}
+            if region and region != "us-east-1"
+            else {}
+        )
+        s3.create_bucket(Bucket=settings.attachments_bucket, **options)
+    created["attachments_bucket"] = settings.attachments_bucket
     aws_client("ses").verify_email_identity(EmailAddress=settings.ses_sender)
     created["ses_sender"] = settings.ses_sender
     return created

@@ -11,6 +11,10 @@ from chalicelib.domain.actors import Actor, agent
 from chalicelib.domain.errors import BadRequest
 from chalicelib.schemas.common import ListQuery
 from chalicelib.schemas.tickets import (
+    Attachment,
+    AttachmentCreate,
+    AttachmentCreated,
+    AttachmentList,
     AuditList,
     Message,
     MessageCreate,
@@ -149,3 +153,73 @@ def list_messages(call: Call, ticket_id: str) -> MessageList:
 def list_audit(call: Call, ticket_id: str) -> AuditList:
     """Every change: field, old and new value, actor and time; oldest first."""
     return tickets.list_audit(call.tenant_id, ticket_id, call.query.limit, call.query.cursor)
+
+
+@operation(
+    bp,
+    "POST",
+    "/v1/tickets/{ticket_id}/attachments",
+    summary="Start an attachment upload",
+    tag=TAG,
+    scope="tickets:write",
+    body=AttachmentCreate,
+    response=AttachmentCreated,
+    status=201,
+    idempotent=True,
+)
+def create_attachment(call: Call, ticket_id: str) -> AttachmentCreated:
+    """Returns a presigned POST; upload the file to it, then confirm."""
+    from chalicelib.services import ticket_attachments
+
+    return ticket_attachments.create(call.tenant_id, ticket_id, call.body, actor=actor_of(call))
+
+
+@operation(
+    bp,
+    "POST",
+    "/v1/tickets/{ticket_id}/attachments/{attachment_id}/confirm",
+    summary="Confirm an attachment upload",
+    tag=TAG,
+    scope="tickets:write",
+    response=Attachment,
+)
+def confirm_attachment(call: Call, ticket_id: str, attachment_id: str) -> Attachment:
+    """Checks the uploaded object's size and type; messages can then reference it."""
+    from chalicelib.services import ticket_attachments
+
+    return ticket_attachments.confirm(call.tenant_id, ticket_id, attachment_id)
+
+
+@operation(
+    bp,
+    "GET",
+    "/v1/tickets/{ticket_id}/attachments",
+    summary="List a ticket's attachments",
+    tag=TAG,
+    scope="tickets:read",
+    query=ListQuery,
+    response=AttachmentList,
+)
+def list_attachments(call: Call, ticket_id: str) -> AttachmentList:
+    """Oldest first."""
+    from chalicelib.services import ticket_attachments
+
+    return ticket_attachments.list_attachments(
+        call.tenant_id, ticket_id, call.query.limit, call.query.cursor
+    )
+
+
+@operation(
+    bp,
+    "GET",
+    "/v1/tickets/{ticket_id}/attachments/{attachment_id}",
+    summary="Get an attachment",
+    tag=TAG,
+    scope="tickets:read",
+    response=Attachment,
+)
+def get_attachment(call: Call, ticket_id: str, attachment_id: str) -> Attachment:
+    """With a short-lived download URL once uploaded."""
+    from chalicelib.services import ticket_attachments
+
+    return ticket_attachments.get(call.tenant_id, ticket_id, attachment_id)

@@ -251,3 +251,77 @@ class AuditList(ApiModel):
 
     items: list[AuditEntry]
     next_cursor: str | None
+
+
+# Content types accepted as attachments: documents, images, audio/video clips, archives.
+ATTACHMENT_TYPES: tuple[str, ...] = (
+    "application/pdf",
+    "application/zip",
+    "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "text/plain",
+    "text/csv",
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "image/heic",
+    "audio/mpeg",
+    "audio/mp4",
+    "video/mp4",
+    "video/quicktime",
+)
+FileName = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=255, pattern=r"^[^/\\\x00-\x1f\x7f]+$"
+    ),
+]
+
+
+class AttachmentCreate(ApiModel):
+    """Announce an upload: the response carries a presigned POST for the bytes."""
+
+    filename: FileName
+    content_type: Literal[ATTACHMENT_TYPES]  # type: ignore[valid-type]
+    size: int = Field(ge=1, description="Bytes; at most the configured limit (25 MB default)")
+
+
+class Attachment(ApiModel):
+    """An attachment's metadata (``pending`` until its upload is confirmed)."""
+
+    id: str
+    ticket_id: str
+    filename: str
+    content_type: str
+    size: int
+    status: Literal["pending", "uploaded"]
+    uploaded_by: ActorModel
+    created_at: datetime
+    download_url: str | None = Field(default=None, description="Presigned, short-lived")
+
+
+class AttachmentUpload(ApiModel):
+    """Where and how to upload: POST ``url`` as multipart/form-data with ``fields`` + file."""
+
+    url: str
+    fields: dict[str, str]
+    expires_in_seconds: int
+
+
+class AttachmentCreated(ApiModel):
+    """A new attachment and its upload instructions."""
+
+    attachment: Attachment
+    upload: AttachmentUpload
+
+
+class AttachmentList(ApiModel):
+    """One page of a ticket's attachments."""
+
+    items: list[Attachment]
+    next_cursor: str | None

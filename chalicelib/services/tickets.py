@@ -118,6 +118,11 @@ def load_with_context(
 # --- responses ----------------------------------------------------------------------------
 
 
+def to_actor_model(data: dict[str, Any] | None) -> ActorModel:
+    """Response model of a stored actor."""
+    return _actor_model(data)
+
+
 def _actor_model(data: dict[str, Any] | None) -> ActorModel:
     actor = Actor.from_dict(data)
     return ActorModel(kind=actor.kind.value, id=actor.id, name=actor.name)

@@ -556,7 +556,21 @@ def report_counters(tenant_id: str, low_sk: str, high_sk: str) -> Iterator[dict[
         params["ExclusiveStartKey"] = last
 
 
-# --- writes ------------------------------------------------------------------------------
+# --- writes ---
+
+
+def put_attachment(item: AttachmentItem) -> None:
+    """Store new attachment metadata."""
+    item.save(condition=AttachmentItem.pk.does_not_exist())
+
+
+def mark_uploaded(item: AttachmentItem, size: int) -> AttachmentItem:
+    """Record a confirmed upload and its real size (only from ``pending``)."""
+    item.update(
+        actions=[AttachmentItem.status.set("uploaded"), AttachmentItem.size.set(size)],
+        condition=AttachmentItem.status == "pending",
+    )
+    return item
 
 
 @dataclass
