@@ -129,6 +129,7 @@ def test_limits_and_bad_input(
     tenant_a: TenantKeys,
     ticket: dict[str, Any],
     fields: dict[str, Any],
+    *,
     status: int,
     code: str,
 ) -> None:
