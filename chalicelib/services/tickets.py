@@ -584,8 +584,12 @@ def apply_status(change: Change, ctx: TicketContext, target: rules.Status) -> No
     after.automation = None
 
 
-def list_tickets(tenant_id: str, query: TicketListQuery) -> TicketList:
-    """A page of tickets by last update, filtered (one Query; +1 BatchGetItem for ``tag``)."""
+def list_tickets(tenant_id: str, query: TicketListQuery, *, with_sla: bool = True) -> TicketList:
+    """A page of tickets by last update, filtered (one Query; +1 BatchGetItem for ``tag``).
+
+    The SLA view needs the tenant's calendar: +1 Query, unless ``with_sla`` is False (views
+    that do not show SLAs, like the customer's own list in the widget).
+    """
     filters = store.ListFilters(
         status=query.status,
         priority=query.priority,
@@ -614,7 +618,7 @@ def list_tickets(tenant_id: str, query: TicketListQuery) -> TicketList:
     scope = "tickets:" + hashlib.sha256(filters_json.encode()).hexdigest()[:32]
     size, start = page_request(tenant_id, scope, query.limit, query.cursor)
     page = store.list_tickets(tenant_id, filters, size, start)
-    ctx = load_context(tenant_id) if page.items else None
+    ctx = load_context(tenant_id) if page.items and with_sla else None
     return TicketList(
         items=[to_ticket(i, ctx) for i in page.items],
         next_cursor=next_cursor(tenant_id, scope, page),

@@ -175,6 +175,7 @@ def list_own_tickets(
     page = tickets.list_tickets(
         principal.tenant_id,
         TicketListQuery(customer_id=customer_id, limit=limit, cursor=cursor),
+        with_sla=False,
     )
     return WidgetTicketList(items=[_summary(t) for t in page.items], next_cursor=page.next_cursor)
 
