@@ -294,7 +294,7 @@
         if (input.name && input.value.trim()) { values[input.name] = input.value.trim(); }
       });
       values.locale = state.locale;
-      values.page_url = window.location.href.split("#")[0];
+      values.page_url = pageUrlWithoutLink();
       submit.disabled = true;
       submit.textContent = t("sending");
       setNotice("", "");
@@ -347,6 +347,13 @@
       box.appendChild(list);
     }).catch(function (error) { setNotice("error", explain(error)); });
     return box;
+  }
+
+  function pageUrlWithoutLink() {
+    var url = new URL(window.location.href);
+    url.searchParams.delete(LINK_PARAM);
+    url.hash = "";
+    return url.toString();
   }
 
   function ticketOfLink(token) {

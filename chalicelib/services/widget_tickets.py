@@ -33,6 +33,7 @@ from chalicelib.services.widget_auth import WidgetPrincipal
 from chalicelib.store.base import utcnow
 
 _LINK_KEY_PURPOSE = "widget-ticket-link"
+LINK_PARAM = "aftersales_ticket"
 # Conversations longer than this show their latest public messages only.
 _MAX_MESSAGE_PAGES = 5
 
@@ -77,9 +78,22 @@ def _follow_up_url(principal: WidgetPrincipal, page_url: str | None, token: str)
         # The page the widget was used on, if it really is on the admitted origin.
         origin = principal.origin.rstrip("/")
         same_site = page_url and (page_url == origin or page_url.startswith(origin + "/"))
-        base = page_url.split("#", 1)[0] if same_site and page_url else origin + "/"
-    separator = "&" if "?" in base else "?"
-    return f"{base}{separator}aftersales_ticket={quote(token, safe='')}"
+        base = page_url if same_site and page_url else origin + "/"
+    return _with_link_param(base, token)
+
+
+def _with_link_param(base: str, token: str) -> str:
+    """``base`` with ``aftersales_ticket=<token>`` as its only link parameter.
+
+    A page opened from an earlier link still carries that link's token; it is dropped so the
+    new link opens the new ticket.
+    """
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(base)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != LINK_PARAM]
+    query.append((LINK_PARAM, token))
+    return urlunsplit(parts._replace(query=urlencode(query, quote_via=quote), fragment=""))
 
 
 def _send_follow_up_link(
