@@ -11,6 +11,8 @@ Alarms (all notify the stage's encrypted SNS topic):
 | ``<Queue>Age``                 | queue ApproximateAgeOfOldestMessage > threshold       |
 | ``<Table>Throttles``           | Read + Write ThrottleEvents > 0 in 5 min, per table   |
 | ``SweepLag``                   | app metric ``SweepLagSeconds`` (max) > threshold      |
+| ``SweepUnfinished``            | app metric ``SweepUnfinished`` (sum) >= 3 in 5 min    |
+| ``<Function>NearTimeout``      | a schedule's Duration max > 80% of its timeout        |
 | ``SweepNotRunning``            | a 1-minute schedule's Invocations < 1 for 5 min      |
 | ``ReactionFailed``             | app metric ``ReactionFailed`` (sum) > 0 in 5 min      |
 """
@@ -23,6 +25,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 
+from chalicelib.observability import SWEEP_LAG_METRIC, SWEEP_UNFINISHED_METRIC
 from infra.stages import API_GATEWAY_STAGE, APP_NAME, METRICS_NAMESPACE, camel
 
 if TYPE_CHECKING:
@@ -30,8 +33,8 @@ if TYPE_CHECKING:
 
 FIVE_MINUTES = cdk.Duration.minutes(5)
 ONE_MINUTE = cdk.Duration.minutes(1)
-# Metrics the application emits (EMF via Powertools, dimension service=aftersales).
-SWEEP_LAG_METRIC = "SweepLagSeconds"
+# Metrics the application emits (EMF via Powertools, dimension service=aftersales); the sweep
+# metric names come from the code that emits them.
 REACTION_FAILED_METRIC = "ReactionFailed"
 
 
@@ -114,6 +117,18 @@ def add_alarms_and_dashboard(stack: AfterSalesStack) -> list[cloudwatch.Alarm]:
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
+        if function.kind == "schedule":
+            timeout_ms = stage.lambda_timeout_seconds * 1000
+            alarm(
+                f"{function.resource_name}NearTimeout",
+                f"{name} ran longer than 80% of its timeout: it is falling behind",
+                metric=_lambda_metric(name, "Duration", "Maximum").with_(period=FIVE_MINUTES),
+                threshold=0.8 * timeout_ms,
+                evaluation_periods=3,
+                datapoints_to_alarm=2,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
         if function.kind == "schedule" and function.schedule == "rate(1 minute)":
             alarm(
                 f"{function.resource_name}NotRunning",
@@ -179,6 +194,15 @@ def add_alarms_and_dashboard(stack: AfterSalesStack) -> list[cloudwatch.Alarm]:
             threshold=stage.sweep_lag_seconds,
             evaluation_periods=2,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        alarm(
+            "SweepUnfinished",
+            "Sweeps keep stopping at their deadline with due work left",
+            metric=_app_metric(SWEEP_UNFINISHED_METRIC, "Sum"),
+            threshold=3,
+            evaluation_periods=2,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
     alarm(

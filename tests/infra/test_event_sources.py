@@ -136,10 +136,24 @@ def test_application_alarms(synthesised: Synthesised, case: str) -> None:
         isinstance(s, ScheduledEventConfig) for s in chalice_app(case).event_sources
     )
     assert ("SweepLagSeconds" in by_metric) == has_schedules
+    assert ("SweepUnfinished" in by_metric) == has_schedules
     throttle_alarms = [a for a in alarms if "Metrics" in a and "reads + writes" in str(a)]
     tables = synthesised.resources(case, "AWS::DynamoDB::Table")
     assert len(throttle_alarms) == len(tables)
     assert all(a["AlarmActions"] for a in alarms)
+
+
+def test_schedules_that_run_out_of_time_alarm(synthesised: Synthesised) -> None:
+    near_timeout = {
+        a["Dimensions"][0]["Value"]: a["Threshold"]
+        for a in _alarms(synthesised, "sample")
+        if a.get("MetricName") == "Duration"
+    }
+    functions = synthesised.resources("sample", "AWS::Serverless::Function").values()
+    timeouts = {f["Properties"]["FunctionName"]: f["Properties"]["Timeout"] for f in functions}
+    assert set(near_timeout) == {"aftersales-prod-sweep-due", "aftersales-prod-nightly-close"}
+    for name, threshold in near_timeout.items():
+        assert threshold == 0.8 * timeouts[name] * 1000
 
 
 def test_a_minute_sweep_that_stops_running_alarms(synthesised: Synthesised) -> None:
