@@ -6,7 +6,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from chalicelib.observability import logger
+from chalicelib.observability import logger, record_sweep
 
 
 def handle(event: Any, lambda_context: Any = None) -> dict[str, Any]:
@@ -21,4 +21,6 @@ def handle(event: Any, lambda_context: Any = None) -> dict[str, Any]:
     report = sweep(datetime.now(UTC), deadline=deadline)
     summary = report.as_dict()
     logger.info("ticket sweep", extra=summary)
+    # Sweep health for the SweepUnfinished alarm (infra/monitoring.py).
+    record_sweep("ticket_sweep", finished=report.finished)
     return summary
