@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib import context
@@ -30,6 +30,7 @@ from chalicelib.store import tickets as store
 
 PAGE_SIZE = 100
 SAFETY_SECONDS = 10.0
+SUSPENDED_RETRY = timedelta(hours=1)
 
 
 @dataclass
@@ -93,6 +94,12 @@ def handle_ticket(tenant_id: str, ticket_id: str, now: datetime, report: SweepRe
         for _attempt in range(2):
             item, ctx = tickets.load_with_context(tenant_id, ticket_id)
             if item is None or item.due_at is None or item.due_at > now:
+                report.skipped += 1
+                return
+            if not ctx.active:
+                # A suspended (or closing) tenant's customers get no notices and its tickets
+                # no automated changes; look again in an hour.
+                store.postpone_due(item, now + SUSPENDED_RETRY)
                 report.skipped += 1
                 return
             try:

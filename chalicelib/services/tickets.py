@@ -76,6 +76,7 @@ class TicketContext:
     time_zone: str
     locale: str
     sections: dict[str, dict[str, Any]]
+    active: bool = True
 
     @property
     def ticket_settings(self) -> TicketSettings:
@@ -93,6 +94,7 @@ def _context(tenant_id: str, loaded: tenant_context.TenantContext) -> TicketCont
         time_zone=tenant.time_zone if tenant else "UTC",
         locale=tenant.default_locale if tenant else "en",
         sections=loaded.sections,
+        active=tenant is not None and tenant.status == "active",
     )
 
 

@@ -559,6 +559,31 @@ def report_counters(tenant_id: str, low_sk: str, high_sk: str) -> Iterator[dict[
 # --- writes ---
 
 
+def postpone_due(item: TicketItem, until: datetime) -> bool:
+    """Move a ticket's wake-up to ``until`` unless it changed meanwhile (True when moved).
+
+    Used for tickets the sweep must not act on now (the tenant is suspended); any later
+    write of the ticket recomputes the wake-up anyway.
+    """
+    from pynamodb.exceptions import UpdateError
+
+    from chalicelib.store.errors import is_condition_failure
+
+    try:
+        item.update(
+            actions=[
+                TicketItem.due_at.set(until),
+                TicketItem.due_sk.set(f"{iso(until)}#{item.tenant_id}#{item.ticket_id}"),
+            ],
+            condition=(TicketItem.version == item.version) & TicketItem.due_pk.exists(),
+        )
+    except UpdateError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True
+
+
 def put_attachment(item: AttachmentItem) -> None:
     """Store new attachment metadata."""
     item.save(condition=AttachmentItem.pk.does_not_exist())

@@ -473,3 +473,24 @@ def test_the_scheduled_handler_runs_the_sweep(
     }
     summary = ticket_sweep(event, None)
     assert summary["finished"] is True
+
+
+def test_a_suspended_tenants_tickets_are_left_alone_and_looked_at_hourly(
+    api: Api, tenant_a: TenantKeys, clock: Clock, events: Events
+) -> None:
+    from tests.integration.conftest import PLATFORM
+
+    create(api, tenant_a, priority="urgent")
+    r = api.request(
+        "POST",
+        f"/platform/tenants/{tenant_a.tenant_id}/suspend",
+        headers={"Authorization": PLATFORM["Authorization"]},
+        json_body={"reason": "unpaid"},
+    )
+    assert r.status_code == 200, r.body
+    events.clear()
+    report = sweep(MONDAY_9 + timedelta(minutes=50))
+    assert (report["examined"], report["acted"], report["skipped"]) == (1, 0, 1)
+    assert events.names() == []
+    assert sweep(MONDAY_9 + timedelta(minutes=51))["examined"] == 0  # postponed an hour
+    assert sweep(MONDAY_9 + timedelta(minutes=111))["examined"] == 1
