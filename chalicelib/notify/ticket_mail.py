@@ -1,4 +1,4 @@
-"""Plain-text emails about tickets through SES: auto-close notices and SLA alerts.
+"""Emails about tickets (auto-close notices, SLA alerts), sent through ``notify.email``.
 
 Sent only after the change they announce was committed (by the one writer whose
 conditional write won), so a duplicate sweep never sends twice. A failed send is logged and
@@ -9,27 +9,13 @@ from __future__ import annotations
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from chalicelib.config import get_settings
-from chalicelib.observability import get_metrics, logger
-from chalicelib.store.clients import aws_client
+from chalicelib.notify.email import send_email
+from chalicelib.observability import get_metrics
 
 
-def send(to: str, subject: str, body: str, *, reply_to: str | None = None) -> bool:
+def send(to: str, subject: str, body: str) -> bool:
     """Send one text email; True when SES accepted it."""
-    message = {
-        "Subject": {"Data": subject, "Charset": "UTF-8"},
-        "Body": {"Text": {"Data": body, "Charset": "UTF-8"}},
-    }
-    kwargs = {"ReplyToAddresses": [reply_to]} if reply_to else {}
-    try:
-        aws_client("ses").send_email(
-            Source=get_settings().ses_sender,
-            Destination={"ToAddresses": [to]},
-            Message=message,
-            **kwargs,
-        )
-    except Exception:
-        logger.exception("ticket email not sent", extra={"subject": subject})
-        get_metrics().add_metric(name="TicketMailFailed", unit=MetricUnit.Count, value=1)
-        return False
-    return True
+    if send_email(to, subject, body):
+        return True
+    get_metrics().add_metric(name="TicketMailFailed", unit=MetricUnit.Count, value=1)
+    return False
