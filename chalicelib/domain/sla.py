@@ -391,6 +391,7 @@ class ClockView:
     status: str  # running | paused | met | breached | completed
     state: SlaState
     elapsed_seconds: float
+    business_elapsed_seconds: float
     due_at: datetime | None
     warning_at: datetime | None
     completed_at: datetime | None
@@ -435,6 +436,7 @@ def view(clock: Clock, *, calendars: Calendars, now: datetime, ratio: float) -> 
         status=status,
         state=state,
         elapsed_seconds=projected.elapsed,
+        business_elapsed_seconds=projected.business_elapsed,
         due_at=None if clock.completed_at else _due(clock, calendars.policy, 1.0),
         warning_at=None if clock.completed_at else _due(clock, calendars.policy, ratio),
         completed_at=clock.completed_at,

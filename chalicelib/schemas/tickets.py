@@ -128,7 +128,8 @@ class SlaTarget(ApiModel):
     business_hours: bool
     status: Literal["running", "paused", "met", "breached", "completed"]
     state: SlaStateName
-    elapsed_minutes: float
+    elapsed_minutes: float = Field(description="On the policy's calendar (business or 24/7)")
+    business_elapsed_minutes: float = Field(description="Always on the business-hours calendar")
     due_at: datetime | None
     warning_at: datetime | None
     completed_at: datetime | None

@@ -254,6 +254,7 @@ def sla_view(item: store.TicketItem, ctx: TicketContext | None, now: datetime) -
             status=v.status,  # type: ignore[arg-type]
             state=v.state.value,
             elapsed_minutes=round(v.elapsed_seconds / 60, 2),
+            business_elapsed_minutes=round(v.business_elapsed_seconds / 60, 2),
             due_at=v.due_at,
             warning_at=v.warning_at,
             completed_at=v.completed_at,
