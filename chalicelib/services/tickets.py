@@ -322,7 +322,8 @@ def commit_change(change: Change, ctx: TicketContext) -> store.TicketItem:
         store.TicketWrite(
             ticket=after,
             expected_version=None if before is None else int(before.version),
-            puts=[*change.puts, entry],
+            # A sweep that only re-planned its wake-up changed nothing worth an audit entry.
+            puts=[*change.puts, *([entry] if change.changes else [])],
             removed_tags=store.tags_removed(before.tags or [] if before else [], after.tags or []),
             counters=change.counters,
         )

@@ -495,3 +495,24 @@ def test_a_suspended_tenants_tickets_are_left_alone_and_looked_at_hourly(
     assert events.names() == []
     assert sweep(MONDAY_9 + timedelta(minutes=51))["examined"] == 0  # postponed an hour
     assert sweep(MONDAY_9 + timedelta(minutes=111))["examined"] == 1
+
+
+def test_a_wake_up_made_stale_by_new_business_hours_only_replans(
+    api: Api, tenant_a: TenantKeys, clock: Clock, events: Events
+) -> None:
+    ticket = create(api, tenant_a, priority="urgent")  # warning due Monday 09:48
+    # Monday becomes a day off: nothing has elapsed by 09:50 any more.
+    put_settings(
+        api, tenant_a, "business_hours", {"weekly": {"tue": [{"start": "09:00", "end": "17:00"}]}}
+    )
+    events.clear()
+    report = sweep(MONDAY_9 + timedelta(minutes=50))
+    assert report["acted"] == 1
+    assert events.names() == []
+    audit = body_of(
+        api.request("GET", f"/v1/tickets/{ticket['id']}/audit", key=tenant_a.admin_key)
+    )["items"]
+    assert [e["action"] for e in audit] == ["created"]
+    assert sweep(MONDAY_9 + timedelta(hours=20))["examined"] == 0
+    first = target(get(api, tenant_a, ticket["id"]), "first_response")
+    assert datetime.fromisoformat(first["warning_at"]) == MONDAY_9 + timedelta(days=1, minutes=48)
