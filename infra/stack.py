@@ -228,8 +228,6 @@ class AfterSalesStack(cdk.Stack):
         env["SES_CONFIGURATION_SET"] = self.configuration_set.configuration_set_name
         if self.stage.public_base_url:
             env["PUBLIC_BASE_URL"] = self.stage.public_base_url
-        for name, queue in self.queues.items():
-            env[_queue_env_name(name)] = queue.queue_url
         from chalicelib.config import Settings
 
         # Settings that name a queue URL (FOLLOWUPS_QUEUE_URL...) get the declared queue whose
@@ -476,11 +474,6 @@ def _sam_stage_ref() -> str:
     stage exists.
     """
     return cdk.Token.as_string({"Ref": "RestAPI.Stage"})
-
-
-def _queue_env_name(queue_name: str) -> str:
-    stem = queue_name.removeprefix(f"{APP_NAME}-").upper().replace("-", "_")
-    return f"{stem}_QUEUE_URL"
 
 
 def _event_names(app: Chalice, resource_name: str) -> list[str]:

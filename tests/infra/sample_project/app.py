@@ -25,7 +25,7 @@ def nightly_close(event: object) -> None:
     """Once a night."""
 
 
-@app.on_sqs_message(queue="aftersales-sample-work", batch_size=5)
+@app.on_sqs_message(queue="aftersales-sample-followups", batch_size=5)
 def work(event: SQSEvent) -> dict[str, list[dict[str, str]]]:
     """Queue consumer reporting partial batch failures."""
     return {"batchItemFailures": []}
