@@ -78,10 +78,12 @@ def start_stack(extra_env: dict[str, str] | None = None) -> Stack:
         "SCHEDULE_INTERVAL": "1",
         "PYTHONPATH": str(ROOT),
         "PYTHONUNBUFFERED": "1",
-        **(extra_env or {}),
     }
+    # The test process's settings must not leak into the stack; ``extra_env`` may set them on
+    # purpose (e.g. a shared APP_SECRET so a test can sign survey links).
     for name in ("AWS_ENDPOINT_URL", "TABLE_PREFIX", "APP_SECRET"):
         env.pop(name, None)
+    env.update(extra_env or {})
     process = subprocess.Popen(
         [sys.executable, "-m", "scripts.local_stack"],
         cwd=ROOT,
