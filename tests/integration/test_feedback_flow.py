@@ -141,3 +141,43 @@ def test_bad_answers_store_nothing(api: Api, tenant_a: TenantKeys, body: dict[st
     response = answer(api, page, **body)
     assert 400 <= response.status_code < 500, response.body
     assert feedback_items() == []
+
+
+def test_public_endpoint_costs(api: Api, tenant_a: TenantKeys) -> None:
+    from tests.support.dynamo_calls import recording
+
+    customer = new_customer(api, tenant_a)
+    page, scores = survey_link(tenant_a.tenant_id, customer, kind="csat")
+    with recording() as shown:
+        assert api.request("GET", scores[5]).status_code == 200
+    assert shown.calls == ["BatchGetItem"]
+    with recording() as first:
+        assert answer(api, page, score=5).status_code == 200
+    # State (1 batch read) + the response and its 3 counters in one transaction; no ticket
+    # subject, so no attribution read; 5 is no closed-loop score.
+    assert first.calls == ["BatchGetItem", "TransactWriteItems"]
+    with recording() as edit:
+        assert answer(api, page, score=4).status_code == 200
+    assert edit.calls == ["BatchGetItem", "TransactWriteItems"]
+    with recording() as same:
+        assert answer(api, page, score=4).status_code == 200
+    assert same.calls == ["BatchGetItem"]  # nothing changed, nothing written
+
+
+def test_events_are_emitted(
+    api: Api, tenant_a: TenantKeys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib.services import reactions
+
+    seen: list[Any] = []
+    monkeypatch.setattr(reactions, "publish", seen.extend)
+    customer = new_customer(api, tenant_a)
+    page, _ = survey_link(tenant_a.tenant_id, customer, kind="ces")
+    answer(api, page, score=2)
+    answer(api, page, score=3, comment="ok")
+    feedback_events = [e for e in seen if e.name.startswith("feedback.")]
+    assert [(e.name, e.data["score"], e.data["previous_score"]) for e in feedback_events] == [
+        ("feedback.received", 2, None),
+        ("feedback.updated", 3, 2),
+    ]
+    assert all(e.tenant_id == tenant_a.tenant_id for e in feedback_events)
