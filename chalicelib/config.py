@@ -51,6 +51,10 @@ class Settings(BaseModel):
     attachments_bucket: str = "aftersales-dev-attachments"
     attachment_max_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
     attachment_url_seconds: int = Field(default=900, ge=60, le=3600)
+    # S3 bucket for customer uploads (proof of purchase, ticket attachments), keys
+    # ``<tenant>/<area>/<id>/<file>``; created by provisioning locally and by infra in AWS.
+    uploads_bucket: str = "aftersales-uploads-local"
+    upload_url_seconds: int = Field(default=900, ge=60, le=3600)
 
     # Embedded widget (/widget/v1): abuse limits and identity-token rules.
     widget_max_body_bytes: int = Field(default=16_384, ge=1024)

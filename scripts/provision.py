@@ -12,7 +12,7 @@ from chalicelib.store.tables import ensure_tables
 
 
 def provision() -> dict[str, str]:
-    """Create tables, the event bus and the SES sender identity; returns their names."""
+    """Create tables, the event bus, the uploads bucket and the SES sender identity."""
     ensure_tables()
     settings = get_settings()
     created: dict[str, str] = {}
@@ -33,6 +33,12 @@ def provision() -> dict[str, str]:
         )
         s3.create_bucket(Bucket=settings.attachments_bucket, **options)
     created["attachments_bucket"] = settings.attachments_bucket
+    if settings.uploads_bucket not in existing:
+        s3.create_bucket(
+            Bucket=settings.uploads_bucket,
+            CreateBucketConfiguration={"LocationConstraint": s3.meta.region_name},
+        )
+    created["uploads_bucket"] = settings.uploads_bucket
     aws_client("ses").verify_email_identity(EmailAddress=settings.ses_sender)
     created["ses_sender"] = settings.ses_sender
     return created

@@ -20,4 +20,7 @@ BLUEPRINT_MODULES: tuple[str, ...] = (
     "chalicelib.api.feedback",
     "chalicelib.api.feedback_public",
     "chalicelib.api.ticket_reports",
+    "chalicelib.api.products",
+    "chalicelib.api.warranties",
+    "chalicelib.api.service_centres",
 )

@@ -372,14 +372,9 @@ def resolve_entitlement(tenant_id: str, *, warranty_id: str | None, requested: s
     if requested:
         return requested
     if warranty_id:
-        try:
-            from chalicelib.services import warranties  # type: ignore[attr-defined]
+        from chalicelib.services import warranties
 
-            coverage = getattr(warranties, "ticket_entitlement", None)
-        except ImportError:
-            coverage = None
-        if coverage is not None:
-            return str(coverage(tenant_id, warranty_id))
+        return warranties.ticket_entitlement(tenant_id, warranty_id)
     return rules.Entitlement.UNKNOWN.value
 
 
@@ -407,6 +402,16 @@ def open_ticket(tenant_id: str, request: TicketCreate, *, actor: Actor) -> Ticke
             tenant_id, email=request.customer_email, name=request.customer_name
         ).id
     custom_fields = ticket_fields.validate(ctx.sections, request.custom_fields, partial=False)
+    warranty_id, product_id = request.warranty_id, request.product_id
+    if warranty_id is None and request.serial_number:
+        # Opened with a serial: link the customer's own registration of it, if there is one.
+        from chalicelib.services import warranties
+
+        link = warranties.registration_for_serial(
+            tenant_id, request.serial_number, product_id=product_id, customer_id=customer_id
+        )
+        if link is not None:
+            warranty_id, product_id = link
     now = utcnow()
     ticket_id = new_id()
     item = store.TicketItem(
@@ -425,12 +430,12 @@ def open_ticket(tenant_id: str, request: TicketCreate, *, actor: Actor) -> Ticke
         group_name=request.group,
         tags=list(dict.fromkeys(request.tags)),
         custom_fields=custom_fields,
-        product_id=request.product_id,
-        warranty_id=request.warranty_id,
+        product_id=product_id,
+        warranty_id=warranty_id,
         appointment_id=request.appointment_id,
         serial_number=request.serial_number,
         entitlement=resolve_entitlement(
-            tenant_id, warranty_id=request.warranty_id, requested=request.entitlement
+            tenant_id, warranty_id=warranty_id, requested=request.entitlement
         ),
         customer_tier=request.customer_tier,
         reopen_count=0,

@@ -35,10 +35,11 @@ def _shared_client(service: str) -> Any:
     import boto3
     from botocore.config import Config
 
-    return boto3.client(
-        service,
-        config=Config(retries={"mode": "standard", "max_attempts": 4}),
-    )
+    config = Config(retries={"mode": "standard", "max_attempts": 4})
+    if service == "s3":
+        # Presigned URLs must be SigV4 (SigV2 is refused by newer regions and by KMS buckets).
+        config = config.merge(Config(signature_version="s3v4"))
+    return boto3.client(service, config=config)
 
 
 def reset_clients() -> None:

@@ -12,6 +12,7 @@ from chalicelib.store.feedback import FeedbackTable
 from chalicelib.store.idempotency import TTL_ATTRIBUTE, IdempotencyTable
 from chalicelib.store.rate_limits import TTL_ATTRIBUTE as RATE_LIMIT_TTL
 from chalicelib.store.rate_limits import RateLimitsTable
+from chalicelib.store.service import ServiceTable
 from chalicelib.store.tenants import TenantsTable
 from chalicelib.store.tickets import TicketsTable
 
@@ -22,6 +23,7 @@ TABLE_MODELS: list[type[Model]] = [
     RateLimitsTable,
     TicketsTable,
     FeedbackTable,
+    ServiceTable,
     TenantsTable,
 ]
 ALL_TABLE_MODELS: list[type[Model]] = [*TABLE_MODELS, IdempotencyTable]

@@ -1,0 +1,446 @@
+"""Warranty registrations: register, look up by serial, check coverage, extend, void, and
+the entitlement that tickets show.
+
+Coverage is always computed by ``domain/coverage.py`` from the registration's own snapshot of
+the product's terms and its plans, read in one Query of the registration's partition.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from chalicelib.domain import coverage as rules
+from chalicelib.domain.errors import Conflict, Invalid, NotFound, PreconditionRequired
+from chalicelib.domain.ids import new_id
+from chalicelib.notify.events import DomainEvent
+from chalicelib.schemas.warranties import (
+    Coverage,
+    PlanPurchase,
+    PurchasedPlan,
+    SerialCoverage,
+    Upload,
+    UploadRequest,
+    Warranty,
+    WarrantyCreate,
+    WarrantyList,
+    WarrantyListQuery,
+    WarrantyUpdate,
+    WarrantyVoid,
+)
+from chalicelib.services.paging import next_cursor, page_request
+from chalicelib.store import service as store
+
+UPLOAD_AREA = "proof-of-purchase"
+
+
+def today() -> date:
+    """The current UTC date (coverage questions without a date are about today)."""
+    return datetime.now(UTC).date()
+
+
+def _emit(tenant_id: str, name: str, data: dict[str, Any]) -> None:
+    from chalicelib.services.reactions import emit
+
+    emit([DomainEvent(tenant_id, name, data)])
+
+
+# --- reading a registration ------------------------------------------------------------------
+
+
+class Loaded:
+    """A registration; its extended plans are part of the item (a handful per product)."""
+
+    def __init__(self, item: store.ServiceItem | None, warranty_id: str) -> None:
+        if item is None:
+            raise NotFound(f"warranty {warranty_id} not found", code="warranty_not_found")
+        self.item = item
+
+    @property
+    def plans(self) -> list[dict[str, Any]]:
+        """The purchased plans, oldest first."""
+        plans: list[dict[str, Any]] = self.item.data.get("plans", [])
+        return plans
+
+    def registration(self) -> rules.Registration:
+        """The domain view coverage is computed from."""
+        data = self.item.data
+        terms = data["terms"]
+        return rules.Registration(
+            purchase_date=date.fromisoformat(data["purchase_date"]),
+            months=terms["months"],
+            starts_from=rules.StartsFrom(terms.get("starts_from", "purchase")),
+            delivery_date=_date(data.get("delivery_date")),
+            plans=tuple(
+                rules.PlanPeriod(
+                    plan_id=p["id"],
+                    name=p["name"],
+                    start=date.fromisoformat(p["starts_on"]),
+                    end=date.fromisoformat(p["ends_on"]),
+                    active=p["status"] == "active",
+                )
+                for p in self.plans
+            ),
+            voided_on=_date(data.get("voided_on")),
+        )
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def load(tenant_id: str, warranty_id: str) -> Loaded:
+    """The registration with its plans (one GetItem), or 404."""
+    return Loaded(store.get_record(tenant_id, "warranty", warranty_id), warranty_id)
+
+
+def coverage_view(warranty_id: str, registration: rules.Registration, on: date) -> Coverage:
+    """The API view of coverage on a date."""
+    result = rules.coverage_on(registration, on)
+    return Coverage(
+        warranty_id=warranty_id,
+        on=on,
+        covered=result.covered,
+        status=result.status.value,
+        starts_on=result.start,
+        standard_ends_on=result.standard_end,
+        extended_ends_on=result.extended_end,
+        covered_until=result.covered_until,
+        plan_id=result.plan_id,
+        plan_name=result.plan_name,
+        reason=result.reason,
+    )
+
+
+def to_warranty(loaded: Loaded, on: date | None = None) -> Warranty:
+    """The API view of a registration, with its coverage today."""
+    item = loaded.item
+    return Warranty.model_validate(
+        {
+            **item.data,
+            "id": item.record_id,
+            "plans": [PurchasedPlan.model_validate(p) for p in loaded.plans],
+            "coverage": coverage_view(item.record_id, loaded.registration(), on or today()),
+            "created_at": item.created_at,
+            "updated_at": item.updated_at,
+            "version": item.version,
+        }
+    )
+
+
+# --- registering ------------------------------------------------------------------------------
+
+
+def register(tenant_id: str, request: WarrantyCreate) -> Warranty:
+    """Register a sold product. The serial is unique per product (409 ``serial_taken``)."""
+    from chalicelib.services import customers, products
+
+    product = products.load_product(tenant_id, request.product_id)
+    customers.get_customer(tenant_id, request.customer_id)  # 404 for unknown customers
+    if request.purchase_date > today():
+        raise Invalid("the purchase date is in the future", code="purchase_in_future")
+    if request.delivery_date and request.delivery_date < request.purchase_date:
+        raise Invalid("delivery cannot precede the purchase", code="delivery_before_purchase")
+    if request.proof_of_purchase and not _owns_upload(tenant_id, request.proof_of_purchase):
+        raise Invalid("proof_of_purchase must be a reference from an upload", code="bad_upload")
+    terms = product.data["warranty"]
+    deadline = rules.registration_deadline(
+        request.purchase_date, terms.get("registration_required_within_days")
+    )
+    late = deadline is not None and today() > deadline
+    if late and not request.allow_late_registration:
+        raise Conflict(
+            f"this product had to be registered by {deadline}; an admin may register it with "
+            "allow_late_registration",
+            code="registration_window_closed",
+        )
+    warranty_id = new_id()
+    data = {
+        "product_id": request.product_id,
+        "product_sku": product.data["sku"],
+        "product_name": product.data["name"],
+        "product_category": product.data.get("category"),
+        "serial_number": request.serial_number.strip(),
+        "customer_id": request.customer_id,
+        "purchase_date": request.purchase_date.isoformat(),
+        "delivery_date": request.delivery_date.isoformat() if request.delivery_date else None,
+        "retailer": request.retailer,
+        "proof_of_purchase": request.proof_of_purchase,
+        "terms": terms,
+        "plan_offers": product.data.get("extended_plans", []),
+        "late_registration": late,
+        "void_reason": None,
+        "voided_on": None,
+        "plans": [],
+    }
+    created = datetime.now(UTC).isoformat()
+    item = store.new_record(
+        tenant_id,
+        "warranty",
+        warranty_id,
+        data,
+        indexes={
+            "gsi1pk": store.customer_index_key(tenant_id, request.customer_id, "WARRANTY"),
+            "gsi1sk": f"{created}#{warranty_id}",
+            "gsi2pk": store.kind_index_key(tenant_id, "WARRANTY"),
+            "gsi2sk": f"{created}#{warranty_id}",
+            "gsi3pk": store.product_index_key(tenant_id, request.product_id),
+            "gsi3sk": f"{created}#{warranty_id}",
+        },
+    )
+    serial = store.serial_item(tenant_id, request.serial_number, request.product_id, warranty_id)
+    store.save_new(item, extra=[(serial, "serial")], what="warranty")
+    loaded = Loaded(item, warranty_id)
+    view = to_warranty(loaded)
+    _emit(
+        tenant_id,
+        "warranty.registered",
+        {
+            "warranty_id": warranty_id,
+            "customer_id": request.customer_id,
+            "product_id": request.product_id,
+            "standard_ends_on": view.coverage.standard_ends_on.isoformat(),
+        },
+    )
+    return view
+
+
+def _owns_upload(tenant_id: str, reference: str) -> bool:
+    from chalicelib.store.uploads import owns_reference
+
+    return owns_reference(tenant_id, UPLOAD_AREA, reference)
+
+
+def upload_proof(tenant_id: str, request: UploadRequest) -> Upload:
+    """A presigned S3 upload for a proof of purchase (PDF or image, at most 10 MB)."""
+    from chalicelib.store.uploads import presigned_upload
+
+    upload = presigned_upload(
+        tenant_id,
+        UPLOAD_AREA,
+        "new",
+        filename=request.filename,
+        content_type=request.content_type,
+        size=request.size,
+    )
+    return Upload(
+        reference=upload.reference,
+        upload_url=upload.url,
+        method="PUT",
+        headers=upload.headers,
+        expires_in=upload.expires_in,
+    )
+
+
+def get_warranty(tenant_id: str, warranty_id: str) -> Warranty:
+    """One registration with its plans and today's coverage (one GetItem)."""
+    return to_warranty(load(tenant_id, warranty_id))
+
+
+def _expected(version: int | None, if_match: int | None, what: str) -> int:
+    expected = version or if_match
+    if expected is None:
+        raise PreconditionRequired(f"send the {what}'s version (or If-Match) to change it")
+    return expected
+
+
+def update_warranty(
+    tenant_id: str, warranty_id: str, request: WarrantyUpdate, if_match: int | None
+) -> Warranty:
+    """Correct a registration's retailer, proof or delivery date (conditional on its version)."""
+    loaded = load(tenant_id, warranty_id)
+    expected = _expected(request.version, if_match, "warranty")
+    changes = request.model_dump(mode="json", exclude_unset=True, exclude={"version"})
+    proof = changes.get("proof_of_purchase")
+    if proof and not _owns_upload(tenant_id, proof):
+        raise Invalid("proof_of_purchase must be a reference from an upload", code="bad_upload")
+    delivery = changes.get("delivery_date")
+    if delivery and date.fromisoformat(delivery) < date.fromisoformat(
+        loaded.item.data["purchase_date"]
+    ):
+        raise Invalid("delivery cannot precede the purchase", code="delivery_before_purchase")
+    updated = store.copy(loaded.item)
+    updated.data = {**loaded.item.data, **changes}
+    store.save_version(updated, expected, what="warranty")
+    loaded.item = updated
+    return to_warranty(loaded)
+
+
+def void_warranty(
+    tenant_id: str, warranty_id: str, request: WarrantyVoid, if_match: int | None
+) -> Warranty:
+    """Void a registration from a date, with a reason. Void is final."""
+    loaded = load(tenant_id, warranty_id)
+    expected = _expected(request.version, if_match, "warranty")
+    if loaded.item.data.get("voided_on"):
+        raise Conflict("the warranty is already void", code="warranty_void")
+    effective = request.effective_on or today()
+    if effective < date.fromisoformat(loaded.item.data["purchase_date"]):
+        raise Invalid(
+            "a warranty cannot be voided before its purchase", code="void_before_purchase"
+        )
+    updated = store.copy(loaded.item)
+    updated.data = {
+        **loaded.item.data,
+        "voided_on": effective.isoformat(),
+        "void_reason": request.reason,
+    }
+    store.save_version(updated, expected, what="warranty")
+    loaded.item = updated
+    _emit(
+        tenant_id,
+        "warranty.voided",
+        {
+            "warranty_id": warranty_id,
+            "customer_id": updated.data["customer_id"],
+            "voided_on": effective.isoformat(),
+            "reason": request.reason,
+        },
+    )
+    return to_warranty(loaded)
+
+
+def list_warranties(tenant_id: str, query: WarrantyListQuery) -> WarrantyList:
+    """Newest first: a customer's, a product's or all registrations; ``serial`` finds one."""
+    if query.serial:
+        if query.cursor:
+            raise Invalid("a lookup by serial has no further pages", code="invalid_cursor")
+        found = [
+            load(tenant_id, match.warranty_id)
+            for match in store.serial_matches(tenant_id, query.serial)
+            if query.product_id is None or match.sk == query.product_id
+        ]
+        if query.customer_id:
+            found = [w for w in found if w.item.data["customer_id"] == query.customer_id]
+        return WarrantyList(items=[to_warranty(w) for w in found], next_cursor=None)
+    if query.customer_id and query.product_id:
+        raise Invalid("filter by customer_id or product_id, not both", code="invalid_query")
+    if query.customer_id:
+        index, hash_key = (
+            "by_customer",
+            store.customer_index_key(tenant_id, query.customer_id, "WARRANTY"),
+        )
+    elif query.product_id:
+        index, hash_key = "by_product", store.product_index_key(tenant_id, query.product_id)
+    else:
+        index, hash_key = "by_kind", store.kind_index_key(tenant_id, "WARRANTY")
+    scope = f"warranties:{index}:{hash_key}"
+    size, start = page_request(tenant_id, scope, query.limit, query.cursor)
+    page = store.list_index(index, hash_key, size, start)
+    # Index items project the whole registration, plans included: one Query per page.
+    items = [to_warranty(Loaded(item, item.record_id)) for item in page.items]
+    return WarrantyList(items=items, next_cursor=next_cursor(tenant_id, scope, page))
+
+
+# --- coverage ---------------------------------------------------------------------------------
+
+
+def coverage(tenant_id: str, warranty_id: str, on: date | None) -> Coverage:
+    """Coverage of one registration on a date: one GetItem."""
+    loaded = load(tenant_id, warranty_id)
+    return coverage_view(warranty_id, loaded.registration(), on or today())
+
+
+def coverage_by_serial(
+    tenant_id: str, serial: str, product_id: str | None, on: date | None
+) -> SerialCoverage:
+    """Coverage of every registration of a serial: 1 Query + 1 GetItem per match."""
+    day = on or today()
+    matches = []
+    for match in store.serial_matches(tenant_id, serial):
+        if product_id is not None and match.sk != product_id:
+            continue
+        loaded = load(tenant_id, match.warranty_id)
+        matches.append(coverage_view(match.warranty_id, loaded.registration(), day))
+    if not matches:
+        raise NotFound(f"no registration of serial {serial}", code="serial_not_found")
+    return SerialCoverage(serial=serial, matches=matches)
+
+
+def ticket_entitlement(tenant_id: str, warranty_id: str) -> str:
+    """What a ticket linked to this registration is entitled to today: covered/chargeable."""
+    try:
+        loaded = load(tenant_id, warranty_id)
+    except NotFound:
+        return "unknown"
+    return "covered" if rules.coverage_on(loaded.registration(), today()).covered else "chargeable"
+
+
+def registration_for_serial(
+    tenant_id: str, serial: str, *, product_id: str | None, customer_id: str
+) -> tuple[str, str] | None:
+    """(warranty id, product id) of the customer's own registration of ``serial``, if exactly
+    one matches: a ticket opened with a serial is linked to it (never to another customer's)."""
+    found = []
+    for match in store.serial_matches(tenant_id, serial):
+        if product_id is not None and match.sk != product_id:
+            continue
+        item = store.get_record(tenant_id, "warranty", match.warranty_id)
+        if item is not None and item.data["customer_id"] == customer_id:
+            found.append((item.record_id, item.data["product_id"]))
+    return found[0] if len(found) == 1 else None
+
+
+# --- extended plans ---------------------------------------------------------------------------
+
+
+def _minor(price: str) -> int:
+    return int(Decimal(price) * 100)
+
+
+def _price(minor: int) -> str:
+    return f"{Decimal(minor) / 100:.2f}"
+
+
+def purchase_plan(
+    tenant_id: str, warranty_id: str, request: PlanPurchase, if_match: int | None
+) -> Warranty:
+    """Buy an extended plan. It starts when current coverage ends (or on ``starts_on``) and
+    may not overlap an active plan (409 ``plan_overlap``). Conditional on the registration's
+    version, so two concurrent purchases cannot both take the same period."""
+    loaded = load(tenant_id, warranty_id)
+    expected = _expected(request.version, if_match, "warranty")
+    offers = {o["code"]: o for o in loaded.item.data.get("plan_offers", [])}
+    offer = offers.get(request.plan_code)
+    if offer is None:
+        raise Invalid(
+            f"the product has no extended plan {request.plan_code!r}; offered: "
+            f"{', '.join(sorted(offers)) or 'none'}",
+            code="unknown_plan",
+        )
+    start, end = rules.plan_period(
+        loaded.registration(), offer["months"], starts_on=request.starts_on
+    )
+    plan_id = new_id()
+    price = _price(_minor(request.price or offer["price"]))
+    plan = {
+        "id": plan_id,
+        "code": offer["code"],
+        "name": offer["name"],
+        "starts_on": start.isoformat(),
+        "ends_on": end.isoformat(),
+        "price": price,
+        "currency": offer["currency"],
+        "status": "active",
+        "created_at": datetime.now(UTC).isoformat(),
+    }
+    # The plan is part of the registration, written conditionally on its version: two
+    # concurrent purchases cannot both take the same period.
+    bumped = store.copy(loaded.item)
+    bumped.data = {**loaded.item.data, "plans": [*loaded.plans, plan]}
+    store.save_version(bumped, expected, what="warranty")
+    loaded.item = bumped
+    _emit(
+        tenant_id,
+        "warranty.extended",
+        {
+            "warranty_id": warranty_id,
+            "customer_id": bumped.data["customer_id"],
+            "plan_id": plan_id,
+            "ends_on": end.isoformat(),
+            "price": price,
+            "currency": offer["currency"],
+        },
+    )
+    return to_warranty(loaded)
