@@ -289,6 +289,7 @@ def main() -> None:
 
     demo = seed_demo_tenant(api_port, widget_demo.origins(HOST, widget_port))
     kid, secret = widget_demo.seed(demo["tenant"]["id"], f"http://{HOST}:{widget_port}/")
+    widget_demo.seed_products(demo["tenant"]["id"])
     demo_site = widget_demo.DemoSite(
         host=HOST,
         port=widget_port,

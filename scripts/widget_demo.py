@@ -55,6 +55,38 @@ def seed(tenant_id: str, page_url: str) -> tuple[str, str]:
     return secret.kid, secret.secret
 
 
+def seed_products(tenant_id: str) -> None:
+    """A demo product, and Ona's registration of serial DW-1001 (for the warranty check)."""
+    from datetime import date, timedelta
+
+    from chalicelib import context
+    from chalicelib.schemas.warranties import ProductCreate, WarrantyCreate, WarrantyTerms
+    from chalicelib.services import customers, products, warranties
+
+    with context.serving_tenant(tenant_id):
+        product = products.create_product(
+            tenant_id,
+            ProductCreate(
+                sku="DW-100",
+                name="Dishwasher DW-100",
+                category="kitchen",
+                warranty=WarrantyTerms(months=24, covers=["parts", "labour"]),
+            ),
+        )
+        ona = customers.find_or_create_customer(
+            tenant_id, email=DEMO_CUSTOMER["email"], name=DEMO_CUSTOMER["name"]
+        )
+        warranties.register(
+            tenant_id,
+            WarrantyCreate(
+                product_id=product.id,
+                serial_number="DW-1001",
+                customer_id=ona.id,
+                purchase_date=date.today() - timedelta(days=90),
+            ),
+        )
+
+
 def identity_token(site: DemoSite) -> str:
     """What the tenant's server does for a signed-in customer (see docs/widget.md)."""
     import jwt

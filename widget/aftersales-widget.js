@@ -210,7 +210,7 @@
       "nav button[aria-selected=true]{border-bottom:2px solid " + theme.primary_color + ";font-weight:600}",
       ".body{padding:14px 16px;overflow-y:auto}",
       "label{display:block;margin:0 0 10px;font-size:13px;color:#374151}",
-      "input,textarea{display:block;width:100%;margin-top:4px;padding:8px;border:1px solid #d1d5db;",
+      "input,textarea,select{display:block;width:100%;margin-top:4px;padding:8px;border:1px solid #d1d5db;",
       "border-radius:6px;font-size:14px}textarea{min-height:90px;resize:vertical}",
       "[aria-invalid=true]{border-color:#dc2626}",
       ".primary{width:100%;padding:10px;border:0;border-radius:6px;cursor:pointer;font-size:14px;",
@@ -219,6 +219,7 @@
       ".notice{margin:0 0 10px;padding:8px 10px;border-radius:6px;background:#f3f4f6}",
       ".notice.error{background:#fee2e2;color:#991b1b}.notice.ok{background:#dcfce7;color:#166534}",
       ".hp{position:absolute!important;left:-10000px!important;width:1px;height:1px;overflow:hidden}",
+      "h3{font-size:14px;margin:16px 0 8px}[data-view=registrations] li{padding:6px 0;border-bottom:1px solid #e5e7eb}",
       "ul{list-style:none;margin:0;padding:0}li button{width:100%;text-align:left;padding:10px;",
       "margin-bottom:6px;border:1px solid #e5e7eb;border-radius:6px;background:#fff;cursor:pointer}",
       ".status{float:right;font-size:12px;color:#6b7280}",
@@ -404,29 +405,98 @@
   }
 
   function warrantyView() {
-    var form = el("form", { novalidate: true, "data-view": "warranty" }, [
+    var box = el("div", { "data-view": "warranty" });
+    var form = el("form", { novalidate: true, "data-form": "coverage" }, [
       field("serial_number", t("warranty_serial"), { required: true, maxlength: 64 }),
-      field("email", t("warranty_email"), { type: "email", required: true, maxlength: 254 }),
+      identified() ? null : field("email", t("warranty_email"), { type: "email", required: true, maxlength: 254 }),
       el("button", { class: "primary", type: "submit", text: t("warranty_check") }),
     ]);
-    var result = el("p", { "data-result": "warranty" });
+    var result = el("p", { "data-result": "warranty", role: "status" });
     form.appendChild(result);
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       setNotice("", "");
-      request("POST", "/widget/v1/warranty/check", {
-        serial_number: form.elements.serial_number.value.trim(),
-        email: form.elements.email.value.trim(),
-      }).then(function (answer) {
-        if (!answer.found) { result.textContent = t("warranty_unknown"); }
-        else if (answer.covered) { result.textContent = t("warranty_covered", { date: formatDate(answer.coverage_ends_on) }); }
-        else { result.textContent = t("warranty_not_covered", { date: formatDate(answer.coverage_ends_on) }); }
+      var body = { serial_number: form.elements.serial_number.value.trim() };
+      if (form.elements.email) { body.email = form.elements.email.value.trim(); }
+      request("POST", "/widget/v1/warranty/check", body).then(function (answer) {
+        result.textContent = coverageText(answer);
       }).catch(function (error) {
         markInvalid(form, error.problem);
         setNotice("error", explain(error));
       });
     });
-    return form;
+    box.appendChild(form);
+    if (identified() && state.config.features.indexOf("registration") >= 0) {
+      box.appendChild(registrationsView());
+    }
+    return box;
+  }
+
+  function coverageText(answer) {
+    if (!answer.found) { return t("warranty_unknown"); }
+    if (answer.covered) { return t("warranty_covered", { date: formatDate(answer.covered_until) }); }
+    return t("warranty_not_covered", {
+      date: formatDate(answer.extended_ends_on || answer.standard_ends_on),
+    });
+  }
+
+  function registrationsView() {
+    var box = el("div", { "data-view": "registrations" });
+    var list = el("ul");
+    box.appendChild(el("h3", { text: t("my_products") }));
+    box.appendChild(list);
+    function load() {
+      request("GET", "/widget/v1/registrations").then(function (page) {
+        list.textContent = "";
+        if (!page.items.length) { list.appendChild(el("li", { text: t("no_products") })); }
+        page.items.forEach(function (item) {
+          list.appendChild(el("li", { "data-serial": item.serial_number }, [
+            el("strong", { text: item.product_name + " · " + item.serial_number }),
+            el("div", { text: coverageText(item.coverage) }),
+          ]));
+        });
+      }).catch(function (error) { setNotice("error", explain(error)); });
+    }
+    var select = el("select", { name: "product_id", required: true });
+    var form = el("form", { novalidate: true, "data-form": "register" }, [
+      el("h3", { text: t("register_title") }),
+      el("label", {}, [t("product"), select]),
+      field("serial_number", t("warranty_serial"), { required: true, maxlength: 64 }),
+      field("purchase_date", t("purchase_date"), { type: "date", required: true }),
+      field("retailer", t("retailer"), { maxlength: 100 }),
+      el("button", { class: "primary", type: "submit", text: t("register") }),
+    ]);
+    request("GET", "/widget/v1/products?limit=100").then(function (page) {
+      page.items.forEach(function (product) {
+        select.appendChild(el("option", { value: product.id, text: product.name }));
+      });
+    }).catch(function (error) { setNotice("error", explain(error)); });
+    var registerKey = randomKey();
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var body = {
+        product_id: select.value,
+        serial_number: form.elements.serial_number.value.trim(),
+        purchase_date: form.elements.purchase_date.value,
+      };
+      if (form.elements.retailer.value.trim()) { body.retailer = form.elements.retailer.value.trim(); }
+      request("POST", "/widget/v1/registrations", body, { idempotencyKey: registerKey })
+        .then(function (created) {
+          registerKey = randomKey();
+          form.reset();
+          markInvalid(form, null);
+          setNotice("ok", t("registered", { date: formatDate(created.coverage.covered_until) }));
+          load();
+        })
+        .catch(function (error) {
+          markInvalid(form, error.problem);
+          setNotice("error", error.problem && error.problem.detail && error.status === 409
+            ? error.problem.detail : explain(error));
+        });
+    });
+    box.appendChild(form);
+    load();
+    return box;
   }
 
   var VIEWS = {

@@ -13,14 +13,20 @@ from chalicelib.api.routing import OPERATIONS, Call, operation
 from chalicelib.schemas.common import ListQuery
 from chalicelib.schemas.widget import (
     WidgetConfig,
+    WidgetCoverage,
+    WidgetCoverageCheck,
     WidgetMessage,
+    WidgetProductList,
+    WidgetRegistration,
+    WidgetRegistrationCreate,
+    WidgetRegistrationList,
     WidgetReply,
     WidgetTicketCreate,
     WidgetTicketCreated,
     WidgetTicketDetails,
     WidgetTicketList,
 )
-from chalicelib.services import widget, widget_tickets
+from chalicelib.services import widget, widget_tickets, widget_warranties
 
 bp = Blueprint(__name__)
 TAG = "widget"
@@ -128,3 +134,74 @@ def widget_reply(call: Call, ticket_id: str) -> WidgetMessage:
     return widget_tickets.reply(
         _principal(call), ticket_id, call.headers.get("x-ticket-token"), call.body
     )
+
+
+@operation(
+    bp,
+    "POST",
+    "/widget/v1/warranty/check",
+    summary="Check warranty coverage by serial number and email",
+    tag=TAG,
+    auth="widget",
+    identity="optional",
+    feature="warranty",
+    submission=True,
+    body=WidgetCoverageCheck,
+    response=WidgetCoverage,
+)
+def widget_check_coverage(call: Call) -> WidgetCoverage:
+    """The same ``found: false`` answer for an unknown serial and a wrong email."""
+    return widget_warranties.check_coverage(_principal(call), call.body)
+
+
+@operation(
+    bp,
+    "GET",
+    "/widget/v1/registrations",
+    summary="The signed-in customer's registered products",
+    tag=TAG,
+    auth="widget",
+    identity="required",
+    feature="registration",
+    response=WidgetRegistrationList,
+)
+def widget_list_registrations(call: Call) -> WidgetRegistrationList:
+    """Newest first, each with its coverage today."""
+    return widget_warranties.list_registrations(_principal(call))
+
+
+@operation(
+    bp,
+    "POST",
+    "/widget/v1/registrations",
+    summary="Register a product (signed-in customers)",
+    tag=TAG,
+    auth="widget",
+    identity="required",
+    feature="registration",
+    submission=True,
+    body=WidgetRegistrationCreate,
+    response=WidgetRegistration,
+    status=201,
+    idempotent=True,
+)
+def widget_register_product(call: Call) -> WidgetRegistration:
+    """Through the warranty rules: registration window, serial uniqueness, dates."""
+    return widget_warranties.register_product(_principal(call), call.body)
+
+
+@operation(
+    bp,
+    "GET",
+    "/widget/v1/products",
+    summary="Products customers can register",
+    tag=TAG,
+    auth="widget",
+    identity="required",
+    feature="registration",
+    query=ListQuery,
+    response=WidgetProductList,
+)
+def widget_list_products(call: Call) -> WidgetProductList:
+    """Catalogue fields only (id, SKU, name, category)."""
+    return widget_warranties.list_products(_principal(call), call.query.cursor)

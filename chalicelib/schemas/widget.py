@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
@@ -227,4 +227,70 @@ class WidgetTicketList(ApiModel):
     """One page of the signed-in customer's tickets, most recently updated first."""
 
     items: list[WidgetTicketSummary]
+    next_cursor: str | None
+
+
+class WidgetCoverageCheck(ApiModel):
+    """Serial number and the email it was registered with (signed-in customers omit email)."""
+
+    serial_number: WidgetSerial
+    email: Email | None = None
+    website: Honeypot | None = None
+
+
+class WidgetCoverage(ApiModel):
+    """Coverage of a registration; ``found`` false (and nothing else) when there is no match."""
+
+    found: bool
+    product_name: str | None = None
+    serial_number: str | None = None
+    covered: bool | None = None
+    status: str | None = None
+    covered_until: date | None = None
+    standard_ends_on: date | None = None
+    extended_ends_on: date | None = None
+
+
+class WidgetRegistrationCreate(ApiModel):
+    """A signed-in customer registers a product they bought."""
+
+    product_id: Annotated[str, StringConstraints(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
+    serial_number: WidgetSerial
+    purchase_date: date
+    delivery_date: date | None = None
+    retailer: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+        | None
+    ) = None
+
+
+class WidgetRegistration(ApiModel):
+    """One of the customer's registered products with its coverage today."""
+
+    id: str
+    product_name: str
+    serial_number: str
+    purchase_date: date
+    coverage: WidgetCoverage
+
+
+class WidgetRegistrationList(ApiModel):
+    """The signed-in customer's registered products."""
+
+    items: list[WidgetRegistration]
+
+
+class WidgetProduct(ApiModel):
+    """A product customers can register (catalogue fields only)."""
+
+    id: str
+    sku: str
+    name: str
+    category: str | None
+
+
+class WidgetProductList(ApiModel):
+    """One page of products."""
+
+    items: list[WidgetProduct]
     next_cursor: str | None

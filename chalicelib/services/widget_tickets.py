@@ -53,7 +53,8 @@ def _not_found() -> NotFound:
     return NotFound("no such ticket", code="ticket_not_found")
 
 
-def _customer_of_identity(principal: WidgetPrincipal) -> tuple[str, str | None]:
+def customer_of_identity(principal: WidgetPrincipal) -> tuple[str, str | None]:
+    """The (found or created) customer of a verified identity: id and name."""
     from chalicelib.services.customers import find_or_create_customer
 
     identity = principal.identity
@@ -147,7 +148,7 @@ def open_ticket(principal: WidgetPrincipal, request: WidgetTicketCreate) -> Widg
     if request.website:
         return _decoy(request, principal.identity is not None)
     if principal.identity is not None:
-        customer_id, name = _customer_of_identity(principal)
+        customer_id, name = customer_of_identity(principal)
     else:
         if not request.email or not request.name:
             raise Invalid(
@@ -185,7 +186,7 @@ def list_own_tickets(
     """The signed-in customer's tickets, most recently updated first."""
     from chalicelib.services import tickets
 
-    customer_id, _ = _customer_of_identity(principal)
+    customer_id, _ = customer_of_identity(principal)
     page = tickets.list_tickets(
         principal.tenant_id,
         TicketListQuery(customer_id=customer_id, limit=limit, cursor=cursor),
@@ -203,7 +204,7 @@ def _owned_ticket(
     if not is_id(ticket_id):
         raise _not_found()
     if principal.identity is not None:
-        customer_id, name = _customer_of_identity(principal)
+        customer_id, name = customer_of_identity(principal)
     elif link_token:
         grant = verify_ticket_grant(
             derived_key(_LINK_KEY_PURPOSE),

@@ -12,6 +12,7 @@ import re
 import threading
 import urllib.request
 from collections.abc import Iterator
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -186,3 +187,43 @@ def test_page_on_a_disallowed_origin_is_refused_by_cors(
     )
     assert status == 403
     assert "Access-Control-Allow-Origin" not in headers
+
+
+def test_warranty_check_and_registration(stack: Stack, page: Any) -> None:
+    page.goto(stack.widget_url)
+    page.locator("#aftersales-widget[data-status=ready]").wait_for(state="attached")
+    page.locator("#aftersales-widget .launcher").click()
+    page.locator("#aftersales-widget nav [data-tab=warranty]").click()
+    check = page.locator("#aftersales-widget form[data-form=coverage]")
+    result = check.locator("[data-result=warranty]")
+    check.locator("[name=serial_number]").fill("DW-1001")
+    check.locator("[name=email]").fill("someone.else@example.com")
+    check.locator("button[type=submit]").click()
+    page.wait_for_function(
+        "() => document.querySelector('#aftersales-widget').shadowRoot"
+        ".querySelector('[data-result=warranty]').textContent.length > 0"
+    )
+    unknown = result.inner_text()
+    check.locator("[name=serial_number]").fill("NO-SUCH-1")
+    check.locator("[name=email]").fill("ona@example.lt")
+    check.locator("button[type=submit]").click()
+    page.wait_for_timeout(500)
+    assert result.inner_text() == unknown  # the same words for both misses
+    check.locator("[name=serial_number]").fill("DW-1001")
+    check.locator("button[type=submit]").click()
+    result.locator("text=/Covered until/").wait_for()
+
+    # Signed in: own products and registering one through the warranty rules.
+    page.locator("#sign-in").click()
+    page.locator("#aftersales-widget[data-identified=true]").wait_for(state="attached")
+    page.locator("#aftersales-widget nav [data-tab=warranty]").click()
+    page.locator("#aftersales-widget [data-view=registrations] li[data-serial=DW-1001]").wait_for()
+    form = page.locator("#aftersales-widget form[data-form=register]")
+    form.locator("select[name=product_id] option").first.wait_for(state="attached")
+    form.locator("[name=serial_number]").fill("DW-2002")
+    form.locator("[name=purchase_date]").fill((date.today() - timedelta(days=10)).isoformat())
+    form.locator("button[type=submit]").click()
+    page.locator("#aftersales-widget [data-view=registrations] li[data-serial=DW-2002]").wait_for()
+    status, _, found = stack.call("GET", "/v1/warranties?serial=DW-2002", key=stack.admin_key)
+    assert status == 200
+    assert found["items"][0]["product_name"] == "Dishwasher DW-100"
