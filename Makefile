@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 REQUIREMENTS := requirements.txt requirements-dev.txt infra/requirements.txt
 STAMP := $(VENV)/.installed-$(shell cat $(REQUIREMENTS) | sha1sum | cut -c1-12)
 
-.PHONY: run test lint typecheck unit integration e2e browser bench routes synth fuzz clean
+.PHONY: run test lint typecheck unit integration e2e browser bench routes synth fuzz audit clean
 
 $(STAMP): $(REQUIREMENTS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,13 @@ e2e: $(STAMP) browser
 
 synth: $(STAMP)  ## CDK synth of every stage into cdk.out/, then cfn-lint and cdk-nag (offline)
 	PYTHONPATH=. $(BIN)/python -m infra.synth
+
+fuzz: $(STAMP)  ## long Schemathesis run against the local stack (random seed; FUZZ_* override)
+	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-150} FUZZ_SEED=$${FUZZ_SEED:-random} \
+		PYTHONPATH=. $(BIN)/pytest -p no:xdist -q tests/e2e/test_fuzz.py
+
+audit: $(STAMP)  ## known vulnerabilities in every installed dependency (asks PyPI's JSON API)
+	$(BIN)/pip-audit --progress-spinner off --desc on
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache cdk.out chalice.out

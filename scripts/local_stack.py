@@ -10,6 +10,7 @@ Ctrl-C or SIGTERM stops everything; the process also dies with its parent.
 from __future__ import annotations
 
 import ctypes
+import functools
 import html
 import importlib
 import json
@@ -259,6 +260,26 @@ class OutboxHandler(BaseHTTPRequestHandler):
         self.wfile.write(payload)
 
 
+def _answer_every_method(server: Any) -> None:
+    """Let the app answer every HTTP method (TRACE, QUERY, made-up ones: a 405 problem).
+
+    Chalice's local handler only defines the methods API Gateway routes; Python's HTTP server
+    answers any other method with a 501 HTML page, which no deployed endpoint would send.
+    """
+    from chalice.local import ChaliceRequestHandler
+
+    class EveryMethodHandler(ChaliceRequestHandler):
+        def __getattr__(self, name: str) -> Any:
+            if name.startswith("do_"):
+                return self._generic_handle
+            raise AttributeError(name)
+
+    wrapped = server.server.RequestHandlerClass
+    server.server.RequestHandlerClass = functools.partial(
+        EveryMethodHandler, *wrapped.args, **wrapped.keywords
+    )
+
+
 def main() -> None:
     """Start everything and block until Ctrl-C / SIGTERM."""
     _die_with_parent()
@@ -310,6 +331,7 @@ def main() -> None:
         chalice_stage_name="dev"
     )
     server = create_local_server(app_module.app, config, HOST, api_port)
+    _answer_every_method(server)
     threading.Thread(target=server.serve_forever, name="api", daemon=True).start()
     outbox = ThreadingHTTPServer((HOST, outbox_port), OutboxHandler)
     threading.Thread(target=outbox.serve_forever, name="outbox", daemon=True).start()

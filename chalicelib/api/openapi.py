@@ -97,8 +97,9 @@ def _operation(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
     if op.description:
         doc["description"] = op.description
     if op.body is not None:
+        # An absent body is read as ``{}``: it is required only when ``{}`` would not do.
         doc["requestBody"] = {
-            "required": True,
+            "required": bool(op.body.model_json_schema().get("required")),
             "content": {"application/json": {"schema": refs[(op.body, "validation")]}},
         }
     return doc

@@ -225,7 +225,10 @@ def _parse_body(op: Operation, raw: bytes) -> tuple[Any, dict[str, Any] | None]:
     if not isinstance(data, dict):
         raise BadRequest("the body must be a JSON object", code="invalid_body")
     try:
-        return op.body.model_validate(data), data
+        # Strict JSON-mode validation: JSON types must match the documented schema (``0`` is
+        # not a boolean, ``"5"`` not an integer); JSON-only spellings (RFC 3339 strings for
+        # times, strings for enums) still parse.
+        return op.body.model_validate_json(text if text.strip() else "{}", strict=True), data
     except ValidationError as exc:
         raise Invalid(
             "the request body is not valid",

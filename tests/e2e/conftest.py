@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import json
 import os
 import re
@@ -9,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -40,6 +42,7 @@ class Stack:
     widget_key: str
     tenant_id: str
     widget_url: str = ""
+    output: collections.deque[str] | None = None
 
     def call(
         self,
@@ -103,6 +106,12 @@ def start_stack(extra_env: dict[str, str] | None = None) -> Stack:
         if "Ctrl-C stops everything" in line:
             break
     text = "".join(lines)
+    # Keep reading what the stack prints (request logs, warnings): an undrained pipe fills up
+    # after a few hundred requests and then blocks the server mid-response.
+    tail: collections.deque[str] = collections.deque(maxlen=500)
+    threading.Thread(
+        target=lambda: tail.extend(process.stdout or ()), name="stack-output", daemon=True
+    ).start()
 
     def grab(label: str) -> str:
         found = re.search(rf"{label}\s+(\S+)", text)
@@ -118,6 +127,7 @@ def start_stack(extra_env: dict[str, str] | None = None) -> Stack:
         widget_key=grab("Demo widget key"),
         tenant_id=grab("Demo tenant"),
         widget_url=grab("Widget demo"),
+        output=tail,
     )
 
 

@@ -1,0 +1,197 @@
+"""How to make one of every resource for a tenant, through the API: the registry that generated
+tests (tenant-isolation matrix, log audit, data lifecycle) use to cover every route.
+
+**Adding a route with a new path parameter?** Register a factory for the parameter's name here
+(``@factory("ticket_id")``): a function that creates the resource for the given tenant through
+the API and returns the value to put in the path. Nothing else needs editing: the matrix in
+``tests/integration/test_isolation_matrix.py`` picks the new route up from
+``chalicelib.api.routing.OPERATIONS`` and fails, pointing here, until the factory exists.
+
+Factories may depend on other parameters (``requires=("ticket_id",)`` for a message) and should
+put ``maker.marker`` into a text field and use ``maker.email()`` for addresses, so a leak of the
+resource into another tenant's responses is recognisable.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from chalicelib.api.routing import Operation
+
+
+class Requester(Protocol):
+    """What factories need from a client: the integration ``Api`` helper fits."""
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        key: str | None = None,
+        json_body: Any = None,
+        body: str | bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any: ...
+
+
+@dataclass
+class Maker:
+    """One tenant's view while making resources: its key, its made ids, a recognisable marker."""
+
+    api: Requester
+    tenant_id: str
+    admin_key: str
+    widget_key: str
+    marker: str
+    made: dict[str, str] = field(default_factory=dict)
+    _counter: int = 0
+
+    def email(self) -> str:
+        """A fresh email address that carries the tenant's marker."""
+        self._counter += 1
+        return f"{self.marker.lower()}.{self._counter}@example.com"
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        expect: tuple[int, ...] = (200, 201),
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        """Call the API as this tenant's admin and return the JSON body (asserting success)."""
+        response = self.api.request(
+            method, path, key=self.admin_key, json_body=body, headers=headers
+        )
+        assert response.status_code in expect, (
+            f"factory call {method} {path} → {response.status_code}: {response.body!r}"
+        )
+        raw = response.body
+        return json.loads(raw) if raw else None
+
+
+FactoryFn = Callable[[Maker], str]
+
+
+@dataclass(frozen=True)
+class Factory:
+    """How to obtain a value for one path parameter."""
+
+    create: FactoryFn
+    requires: tuple[str, ...] = ()
+    tenant_owned: bool = True  # False: the value means the same for every tenant (a name)
+
+
+FACTORIES: dict[str, Factory] = {}
+
+
+def factory(
+    param: str, *, requires: tuple[str, ...] = (), tenant_owned: bool = True
+) -> Callable[[FactoryFn], FactoryFn]:
+    """Register the factory of path parameter ``param``."""
+
+    def register(fn: FactoryFn) -> FactoryFn:
+        FACTORIES[param] = Factory(fn, requires, tenant_owned)
+        return fn
+
+    return register
+
+
+# Data that has no id of its own (settings) but must never show up in another tenant's
+# responses: each seeder writes some of it for a tenant, with the marker in it.
+SEEDERS: list[Callable[[Maker], None]] = []
+
+# Bodies for operations whose smallest valid body the schema alone cannot produce,
+# by operation name (the route function's name).
+EXAMPLE_BODIES: dict[str, dict[str, Any]] = {}
+
+# Query values for list operations with *required* query parameters, by operation name.
+REQUIRED_QUERIES: dict[str, dict[str, str]] = {}
+
+
+def missing_factory_message(param: str, op: Operation) -> str:
+    """The failure text for a route whose parameter has no factory."""
+    return (
+        f"No resource factory for path parameter '{param}' of {op.method} {op.path}. "
+        f"Register one in tests/support/resources.py: "
+        f'@factory("{param}") def make_x(maker: Maker) -> str — create the resource for '
+        f"maker's tenant through the API and return the id (use maker.marker / maker.email() "
+        f"in its text so leaks are recognisable)."
+    )
+
+
+def make(maker: Maker, param: str) -> str:
+    """The value of ``param`` for maker's tenant, creating what it depends on first."""
+    if param in maker.made:
+        return maker.made[param]
+    entry = FACTORIES[param]
+    for needed in entry.requires:
+        make(maker, needed)
+    maker.made[param] = entry.create(maker)
+    return maker.made[param]
+
+
+def example_body(op: Operation) -> dict[str, Any] | None:
+    """A valid body for ``op`` (registered example, else the smallest the schema allows)."""
+    from tests.support.examples import NoExample, minimal_body
+
+    if op.body is None:
+        return None
+    if op.name in EXAMPLE_BODIES:
+        return dict(EXAMPLE_BODIES[op.name])
+    try:
+        return minimal_body(op.body)
+    except NoExample as exc:
+        raise AssertionError(
+            f"cannot derive a valid body for {op.method} {op.path} ({exc}); add one to "
+            f"EXAMPLE_BODIES['{op.name}'] in tests/support/resources.py"
+        ) from exc
+
+
+# --- customers -------------------------------------------------------------------------------
+
+
+@factory("customer_id")
+def make_customer(maker: Maker) -> str:
+    """A customer with email, phone and external id (all personal data fields set)."""
+    body = {
+        "name": f"{maker.marker} Customer",
+        "email": maker.email(),
+        "phone": "+370 600 00000",
+        "external_id": f"{maker.marker}-ext-1",
+        "locale": "lt",
+        "time_zone": "Europe/Vilnius",
+    }
+    return str(maker.call("POST", "/v1/customers", body)["id"])
+
+
+# --- tenants: API keys and settings ----------------------------------------------------------
+
+
+@factory("key_id")
+def make_api_key(maker: Maker) -> str:
+    """A second, read-only API key."""
+    body = {"name": f"{maker.marker} key", "scopes": ["customers:read"]}
+    return str(maker.call("POST", "/v1/api-keys", body)["id"])
+
+
+def seed_settings(maker: Maker) -> None:
+    """Change the general settings so they carry the tenant's marker."""
+    maker.call("PUT", "/v1/settings/general", {"support_email": maker.email()})
+
+
+SEEDERS.append(seed_settings)
+
+
+# --- credentials per auth kind -----------------------------------------------------------------
+
+# How a tenant authenticates on routes of each tenant-scoped auth kind (``Operation.auth``).
+# Auth kinds listed in NON_TENANT_AUTH serve no tenant data by a tenant credential.
+CREDENTIALS: dict[str, Callable[[Maker], dict[str, str]]] = {
+    "secret": lambda maker: {"Authorization": f"Bearer {maker.admin_key}"},
+}
+NON_TENANT_AUTH = frozenset({"none", "platform"})
