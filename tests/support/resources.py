@@ -105,8 +105,9 @@ def factory(
 # responses: each seeder writes some of it for a tenant, with the marker in it.
 SEEDERS: list[Callable[[Maker], None]] = []
 
-# Bodies for operations whose smallest valid body the schema alone cannot produce,
-# by operation name (the route function's name).
+# Bodies for operations whose smallest valid body the schema alone cannot produce, by operation
+# name (the route function's name); ``"<name>[<field>]"`` is the body to use when the matrix
+# sets ``<field>`` to another tenant's id (when the plain example excludes that field).
 EXAMPLE_BODIES: dict[str, dict[str, Any]] = {}
 
 # Query values for list operations with *required* query parameters, by operation name.
@@ -135,12 +136,15 @@ def make(maker: Maker, param: str) -> str:
     return maker.made[param]
 
 
-def example_body(op: Operation) -> dict[str, Any] | None:
-    """A valid body for ``op`` (registered example, else the smallest the schema allows)."""
+def example_body(op: Operation, using: str | None = None) -> dict[str, Any] | None:
+    """A valid body for ``op`` (registered example, else the smallest the schema allows);
+    ``using`` names an id field the caller is about to set."""
     from tests.support.examples import NoExample, minimal_body
 
     if op.body is None:
         return None
+    if using and f"{op.name}[{using}]" in EXAMPLE_BODIES:
+        return dict(EXAMPLE_BODIES[f"{op.name}[{using}]"])
     if op.name in EXAMPLE_BODIES:
         return dict(EXAMPLE_BODIES[op.name])
     try:
@@ -167,6 +171,35 @@ def make_customer(maker: Maker) -> str:
         "time_zone": "Europe/Vilnius",
     }
     return str(maker.call("POST", "/v1/customers", body)["id"])
+
+
+# --- tickets ---------------------------------------------------------------------------------
+
+EXAMPLE_BODIES["create_ticket"] = {
+    "subject": "Example",
+    "description": "Example",
+    "customer_email": "matrix@example.com",
+}
+EXAMPLE_BODIES["create_ticket[customer_id]"] = {"subject": "Example", "description": "Example"}
+
+
+@factory("ticket_id", requires=("customer_id",))
+def make_ticket(maker: Maker) -> str:
+    """A ticket of the tenant's customer, with a public reply and an internal note."""
+    body = {
+        "subject": f"{maker.marker} washer leaks",
+        "description": f"{maker.marker}: water under the machine",
+        "customer_id": maker.made["customer_id"],
+        "tags": [maker.marker.lower()],
+    }
+    ticket_id = str(maker.call("POST", "/v1/tickets", body)["id"])
+    for visibility in ("public", "internal"):
+        maker.call(
+            "POST",
+            f"/v1/tickets/{ticket_id}/messages",
+            {"body": f"{maker.marker} {visibility} message", "visibility": visibility},
+        )
+    return ticket_id
 
 
 # --- tenants: API keys and settings ----------------------------------------------------------
