@@ -26,7 +26,8 @@ os.environ.update(
 import moto  # noqa: E402,F401  (registers moto's botocore hook before any client exists)
 
 from chalicelib.store import tenancy_guard  # noqa: E402
-from tests.support import dynamo_calls  # noqa: E402
+from tests.support import dynamo_calls, faults  # noqa: E402
 
 tenancy_guard.install()
 dynamo_calls.install()
+faults.install()

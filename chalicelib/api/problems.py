@@ -105,15 +105,25 @@ def from_domain_error(
     )
 
 
+_PART_MAX = 64
+
+
+def _loc_part(part: Any) -> str:
+    # Locations echo the client's own keys (dict fields): keep them short, a problem response
+    # must not grow with the input (nor break the documented schema of problems).
+    text = str(part)
+    return text if len(text) <= _PART_MAX else text[: _PART_MAX - 1] + "…"
+
+
 def field_errors_from_pydantic(raw: list[Any], prefix: str = "") -> list[errors.FieldError]:
     """Pydantic ``ValidationError.errors()`` → field errors with dotted locations."""
     found = []
-    for err in raw:
-        loc = ".".join(str(p) for p in err.get("loc", ()) if p != "__root__")
+    for err in raw[:50]:
+        loc = ".".join(_loc_part(p) for p in err.get("loc", ()) if p != "__root__")
         found.append(
             errors.FieldError(
                 field=(prefix + loc) if loc else (prefix.rstrip(".") or "body"),
-                message=str(err.get("msg", "invalid")),
+                message=str(err.get("msg", "invalid"))[:500],
                 type=str(err.get("type", "invalid")),
             )
         )

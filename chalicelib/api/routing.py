@@ -19,6 +19,7 @@ from chalice.app import Blueprint, Request, Response
 from pydantic import BaseModel, ValidationError
 
 from chalicelib import context
+from chalicelib.api.formats import time_format_errors
 from chalicelib.api.problems import field_errors_from_pydantic, from_domain_error, problem_response
 from chalicelib.config import get_settings
 from chalicelib.domain.errors import BadRequest, DomainError, Invalid, PayloadTooLarge
@@ -224,6 +225,9 @@ def _parse_body(op: Operation, raw: bytes) -> tuple[Any, dict[str, Any] | None]:
         return None, None
     if not isinstance(data, dict):
         raise BadRequest("the body must be a JSON object", code="invalid_body")
+    time_errors = time_format_errors(op.body, data)
+    if time_errors:
+        raise Invalid("the request body is not valid", code="validation_failed", errors=time_errors)
     try:
         # Strict JSON-mode validation: JSON types must match the documented schema (``0`` is
         # not a boolean, ``"5"`` not an integer); JSON-only spellings (RFC 3339 strings for
@@ -251,6 +255,11 @@ def _parse_query(op: Operation, request: Request) -> Any:
                 f"query parameter '{name}' is given more than once", code="invalid_query"
             )
         values[name] = got[0]
+    time_errors = time_format_errors(op.query, values)
+    if time_errors:
+        raise BadRequest(
+            "the query parameters are not valid", code="invalid_query", errors=time_errors
+        )
     try:
         return op.query.model_validate(values)
     except ValidationError as exc:

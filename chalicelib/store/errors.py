@@ -30,11 +30,21 @@ def is_condition_failure(exc: BaseException) -> bool:
     return error_code(exc) == CONDITION_FAILED
 
 
+# Why DynamoDB cancelled one item of a transaction, when retrying later can succeed. These are
+# the documented ``CancellationReasons`` codes (no ``Exception`` suffix, unlike error codes).
+RETRYABLE_CANCELLATION_CODES = frozenset(
+    {"TransactionConflict", "ProvisionedThroughputExceeded", "ThrottlingError"}
+)
+
+
 def is_throttling(exc: BaseException) -> bool:
     """True for throttling and transaction conflicts: safe to retry later."""
     code = error_code(exc)
     if code == "TransactionCanceledException" and isinstance(exc, TransactWriteError):
-        return any(r is not None and r.code in THROTTLING_CODES for r in exc.cancellation_reasons)
+        return any(
+            r is not None and (r.code in THROTTLING_CODES or r.code in RETRYABLE_CANCELLATION_CODES)
+            for r in exc.cancellation_reasons
+        )
     return code in THROTTLING_CODES
 
 

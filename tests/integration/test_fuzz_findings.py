@@ -48,3 +48,65 @@ def test_body_is_required_in_the_spec_only_when_an_empty_one_is_refused(api: Api
     assert suspend["requestBody"]["required"] is False
     create = spec["paths"]["/v1/customers"]["post"]
     assert create["requestBody"]["required"] is True
+
+
+@pytest.mark.parametrize(
+    "value", ["0.5", "1700000000", "2026-01-01T10:00:00", "2026-01-01", "yesterday"]
+)
+def test_time_query_parameters_must_be_rfc_3339(api: Api, tenant_a: TenantKeys, value: str) -> None:
+    """``?updated_before=0.5`` was read as a Unix timestamp; naive times broke comparisons."""
+    r = api.request("GET", f"/v1/tickets?updated_before={value}", key=tenant_a.admin_key)
+    assert r.status_code == 400, r.body
+    problem = body_of(r)
+    assert problem["code"] == "invalid_query"
+    assert problem["errors"][0]["field"] == "updated_before"
+
+
+def test_rfc_3339_query_times_are_accepted(api: Api, tenant_a: TenantKeys) -> None:
+    for value in ("2026-01-01T10:00:00Z", "2026-01-01T10:00:00.123%2B02:00"):
+        r = api.request("GET", f"/v1/tickets?updated_before={value}", key=tenant_a.admin_key)
+        assert r.status_code == 200, r.body
+
+
+def test_time_format_check_walks_nested_bodies() -> None:
+    from datetime import date, datetime
+
+    from chalicelib.api.formats import time_format_errors
+    from chalicelib.schemas.common import ApiModel
+
+    class Slot(ApiModel):
+        starts_at: datetime
+        day: date | None = None
+
+    class Plan(ApiModel):
+        slots: list[Slot]
+        by_name: dict[str, Slot] = {}
+
+    bad = {
+        "slots": [{"starts_at": "2026-01-01T10:00:00Z"}, {"starts_at": "1700000000"}],
+        "by_name": {"x": {"starts_at": "2026-01-01T10:00:00+02:00", "day": "20260101"}},
+    }
+    fields = [e.field for e in time_format_errors(Plan, bad)]
+    assert fields == ["slots.1.starts_at", "by_name.x.day"]
+
+
+def test_field_errors_do_not_echo_huge_keys(api: Api, tenant_a: TenantKeys) -> None:
+    """A 12,000-character custom field key came back whole, breaking the problem schema."""
+    customer = body_of(
+        api.request("POST", "/v1/customers", key=tenant_a.admin_key, json_body={"name": "A"})
+    )
+    r = api.request(
+        "POST",
+        "/v1/tickets",
+        key=tenant_a.admin_key,
+        json_body={
+            "subject": "S",
+            "description": "D",
+            "customer_id": customer["id"],
+            "custom_fields": {"k" * 12_000: "v"},
+        },
+    )
+    assert r.status_code in (413, 422), r.body
+    if r.status_code == 422:
+        for error in body_of(r)["errors"]:
+            assert len(error["field"]) <= 300

@@ -228,3 +228,14 @@ CREDENTIALS: dict[str, Callable[[Maker], dict[str, str]]] = {
     "secret": lambda maker: {"Authorization": f"Bearer {maker.admin_key}"},
 }
 NON_TENANT_AUTH = frozenset({"none", "platform"})
+
+
+# --- concurrent writers ----------------------------------------------------------------------
+
+# For conditional operations (``If-Match``) whose smallest valid body changes nothing (a partial
+# update with no fields), what writer ``w``'s ``n``-th write sends, by operation name. The
+# concurrency test (tests/integration/test_concurrency.py) runs every conditional operation.
+CONCURRENT_CHANGES: dict[str, Callable[[int, int], dict[str, Any]]] = {
+    "update_customer": lambda w, n: {"name": f"Writer {w}.{n}"},
+    "update_ticket": lambda w, n: {"subject": f"Writer {w}.{n}"},
+}
