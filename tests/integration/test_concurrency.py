@@ -78,7 +78,7 @@ def _maker(api: Api, tenant: TenantKeys) -> Maker:
 def _path(op: Operation, maker: Maker) -> str:
     path = op.path
     for param in path_params(op):
-        path = path.replace("{" + param + "}", make(maker, param))
+        path = path.replace("{" + param + "}", make(maker, param, op.path))
     return path
 
 

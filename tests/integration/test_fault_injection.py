@@ -105,7 +105,7 @@ def _mutating(op: Operation) -> bool:
 def _prepare(api: Api, op: Operation, maker: Any) -> tuple[str, dict[str, str]]:
     path = op.path
     for param in path_params(op):
-        path = path.replace("{" + param + "}", make(maker, param))
+        path = path.replace("{" + param + "}", make(maker, param, op.path))
     headers = {**CREDENTIALS[op.auth](maker)}
     if op.conditional:
         current = api.request("GET", path, headers=headers)
@@ -169,7 +169,7 @@ def test_every_failed_call_of_every_operation_is_a_clean_503(
 def _fresh(api: Api, op: Operation) -> Maker:
     maker = onboard(api, f"Faults {op.name}", "FAULTS")
     for param in path_params(op):
-        make(maker, param)
+        make(maker, param, op.path)
     return maker
 
 

@@ -32,13 +32,15 @@ from chalicelib.api.routing import OPERATIONS, Operation
 from tests.integration.conftest import Api, reset_caches
 from tests.support.resources import (
     CREDENTIALS,
-    FACTORIES,
     NON_TENANT_AUTH,
     REQUIRED_QUERIES,
     example_body,
+    factory_for,
+    make,
     missing_factory_message,
+    path_values,
 )
-from tests.support.scan import all_items
+from tests.support.scan import all_items, tenant_items
 from tests.support.world import PLATFORM_KEY, World, build_world, path_params, tenant_operations
 
 load_all()  # import every blueprint module: that fills OPERATIONS
@@ -53,11 +55,16 @@ def _label(op: Operation) -> str:
     return f"{op.method} {op.path}"
 
 
+def _owned(path: str, param: str) -> bool:
+    found = factory_for(path, param)
+    return found is not None and found.tenant_owned
+
+
 def _id_fields(op: Operation) -> list[str]:
     if op.body is None:
         return []
     props = op.body.model_json_schema().get("properties", {})
-    return [name for name in props if name in FACTORIES and FACTORIES[name].tenant_owned]
+    return [name for name in props if _owned("", name)]
 
 
 BODY_ID_CASES = [(op, name) for op in TENANT_OPS for name in _id_fields(op)]
@@ -78,7 +85,7 @@ def world() -> Iterator[World]:
 
 def _require_factories(op: Operation) -> None:
     for param in path_params(op):
-        if param not in FACTORIES:
+        if factory_for(op.path, param) is None:
             pytest.fail(missing_factory_message(param, op))
 
 
@@ -109,7 +116,7 @@ def test_every_path_parameter_has_a_factory() -> None:
             missing_factory_message(param, op)
             for op in ID_OPS
             for param in path_params(op)
-            if param not in FACTORIES
+            if factory_for(op.path, param) is None
         }
     )
     assert not missing, "\n".join(missing)
@@ -125,7 +132,7 @@ def test_every_auth_kind_is_classified() -> None:
 
 def _foreign_combinations(op: Operation) -> list[dict[str, str]]:
     """Which params take A's value: all of them, then each non-empty proper subset."""
-    owned = [p for p in path_params(op) if FACTORIES[p].tenant_owned]
+    owned = [p for p in path_params(op) if _owned(op.path, p)]
     combos = []
     for size in range(len(owned), 0, -1):
         combos += [set(c) for c in itertools.combinations(owned, size)]
@@ -138,9 +145,14 @@ def test_foreign_ids_are_404_and_change_nothing(world: World, op: Operation) -> 
     combos = _foreign_combinations(op)
     if not combos:
         pytest.skip(f"{_label(op)} has no tenant-owned path parameter")
+    if op.method == "GET":
+        # Control: the owner reads it, so the 404s below are about tenancy, not a bad id.
+        own = world.request(op, _path(op, path_values(world.a, op)), world.a)
+        assert own.status_code == 200, f"{_label(op)} as A on A's ids: {own.status_code}"
     for combo in combos:
-        values = {p: (world.a if who == "a" else world.b).made[p] for p, who in combo.items()}
-        before = all_items()
+        a_values, b_values = path_values(world.a, op), path_values(world.b, op)
+        values = {p: (a_values if who == "a" else b_values)[p] for p, who in combo.items()}
+        before = tenant_items(world.a.tenant_id)
         response = world.request(
             op, _path(op, values), world.b, body=example_body(op), **_headers(op)
         )
@@ -151,13 +163,15 @@ def test_foreign_ids_are_404_and_change_nothing(world: World, op: Operation) -> 
         assert problem["status"] == 404
         assert response.headers["Content-Type"] == "application/problem+json"
         assert not _leaks(world, response.body, allowed=set(values.values()))
-        assert all_items() == before, f"{_label(op)} as B with {combo} changed stored items"
+        assert tenant_items(world.a.tenant_id) == before, (
+            f"{_label(op)} as B with {combo} changed A's stored items"
+        )
 
 
 @pytest.mark.parametrize("op", READ_OPS, ids=_label)
 def test_reads_never_show_another_tenants_data(world: World, op: Operation) -> None:
     _require_factories(op)
-    values = {p: world.b.made[p] for p in path_params(op)}
+    values = path_values(world.b, op)
     query = REQUIRED_QUERIES.get(op.name, {})
     required = _required_query(op) - set(query)
     assert not required, (
@@ -170,7 +184,7 @@ def test_reads_never_show_another_tenants_data(world: World, op: Operation) -> N
     assert not _leaks(world, response.body), f"{_label(op)} shows A's data to B"
     # Filters that name a resource by id: A's id finds nothing of A's.
     for name in _query_id_params(op):
-        foreign = world.a.made[name]
+        foreign = make(world.a, name)
         response = world.request(op, _with_query(path, {**query, name: foreign}), world.b)
         assert response.status_code in (200, 400, 404, 422), response.body
         assert not _leaks(world, response.body, allowed={foreign}), (
@@ -181,14 +195,14 @@ def test_reads_never_show_another_tenants_data(world: World, op: Operation) -> N
 @pytest.mark.parametrize(("op", "field"), BODY_ID_CASES, ids=lambda v: getattr(v, "name", v))
 def test_foreign_ids_in_bodies_are_refused(world: World, op: Operation, field: str) -> None:
     _require_factories(op)
-    values = {p: world.b.made[p] for p in path_params(op)}
-    body = {**(example_body(op, using=field) or {}), field: world.a.made[field]}
-    before = all_items()
+    values = path_values(world.b, op)
+    body = {**(example_body(op, using=field) or {}), field: make(world.a, field)}
+    before = tenant_items(world.a.tenant_id)
     response = world.request(op, _path(op, values), world.b, body=body, **_headers(op))
     assert 400 <= response.status_code < 500, (
         f"{_label(op)} as B with A's {field}: {response.status_code} {response.body!r}"
     )
-    assert all_items() == before
+    assert tenant_items(world.a.tenant_id) == before
 
 
 @pytest.mark.parametrize("op", PLATFORM_OPS, ids=_label)
@@ -207,7 +221,7 @@ def test_platform_operations_refuse_tenant_keys(world: World, op: Operation) -> 
 
 @pytest.mark.parametrize("op", [op for op in TENANT_OPS if op.auth == "secret"], ids=_label)
 def test_tenant_operations_refuse_the_platform_key(world: World, op: Operation) -> None:
-    values = {p: world.a.made.get(p, "x") for p in path_params(op)}
+    values = path_values(world.a, op)
     response = world.api.request(
         op.method,
         _path(op, values),
@@ -227,7 +241,7 @@ def _query_id_params(op: Operation) -> list[str]:
     if op.query is None:
         return []
     names = op.query.model_json_schema().get("properties", {})
-    return [n for n in names if n in FACTORIES and FACTORIES[n].tenant_owned]
+    return [n for n in names if _owned("", n)]
 
 
 def _with_query(path: str, query: dict[str, Any]) -> str:

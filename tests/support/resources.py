@@ -47,7 +47,13 @@ class Maker:
     widget_key: str
     marker: str
     made: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # credentials made along the way
     _counter: int = 0
+
+    @property
+    def origin(self) -> str:
+        """The web origin the tenant's onboarding widget key allows."""
+        return f"https://{self.marker.lower()}.example.com"
 
     def email(self) -> str:
         """A fresh email address that carries the tenant's marker."""
@@ -81,6 +87,7 @@ FactoryFn = Callable[[Maker], str]
 class Factory:
     """How to obtain a value for one path parameter."""
 
+    key: str  # ``param`` or ``<path prefix>:param``; also the key of ``Maker.made``
     create: FactoryFn
     requires: tuple[str, ...] = ()
     tenant_owned: bool = True  # False: the value means the same for every tenant (a name)
@@ -90,15 +97,33 @@ FACTORIES: dict[str, Factory] = {}
 
 
 def factory(
-    param: str, *, requires: tuple[str, ...] = (), tenant_owned: bool = True
+    param: str,
+    *,
+    under: str | None = None,
+    requires: tuple[str, ...] = (),
+    tenant_owned: bool = True,
 ) -> Callable[[FactoryFn], FactoryFn]:
-    """Register the factory of path parameter ``param``."""
+    """Register the factory of path parameter ``param`` (for paths under ``under`` only, when
+    two resources use the same parameter name, e.g. ``key_id`` of API keys and widget keys)."""
 
     def register(fn: FactoryFn) -> FactoryFn:
-        FACTORIES[param] = Factory(fn, requires, tenant_owned)
+        key = f"{under}:{param}" if under else param
+        FACTORIES[key] = Factory(key, fn, requires, tenant_owned)
         return fn
 
     return register
+
+
+def factory_for(path: str, param: str) -> Factory | None:
+    """The factory for ``param`` of ``path``: the longest matching ``under`` wins."""
+    scoped = [
+        f
+        for key, f in FACTORIES.items()
+        if ":" in key and key.rsplit(":", 1)[1] == param and path.startswith(key.rsplit(":", 1)[0])
+    ]
+    if scoped:
+        return max(scoped, key=lambda f: len(f.key))
+    return FACTORIES.get(param)
 
 
 # Data that has no id of its own (settings) but must never show up in another tenant's
@@ -125,15 +150,24 @@ def missing_factory_message(param: str, op: Operation) -> str:
     )
 
 
-def make(maker: Maker, param: str) -> str:
-    """The value of ``param`` for maker's tenant, creating what it depends on first."""
-    if param in maker.made:
-        return maker.made[param]
-    entry = FACTORIES[param]
+def make(maker: Maker, param: str, path: str = "") -> str:
+    """The value of ``param`` (of ``path``) for maker's tenant, creating what it needs first."""
+    entry = factory_for(path, param)
+    if entry is None:
+        raise KeyError(param)
+    if entry.key in maker.made:
+        return maker.made[entry.key]
     for needed in entry.requires:
         make(maker, needed)
-    maker.made[param] = entry.create(maker)
-    return maker.made[param]
+    maker.made[entry.key] = entry.create(maker)
+    return maker.made[entry.key]
+
+
+def path_values(maker: Maker, op: Operation) -> dict[str, str]:
+    """Every path parameter of ``op`` made for maker's tenant."""
+    import re
+
+    return {param: make(maker, param, op.path) for param in re.findall(r"{([a-z_]+)}", op.path)}
 
 
 def example_body(op: Operation, using: str | None = None) -> dict[str, Any] | None:
@@ -212,6 +246,32 @@ def make_api_key(maker: Maker) -> str:
     return str(maker.call("POST", "/v1/api-keys", body)["id"])
 
 
+@factory("key_id", under="/v1/widget-keys")
+def make_widget_key(maker: Maker) -> str:
+    """A second publishable widget key."""
+    body = {"name": f"{maker.marker} site", "allowed_origins": [maker.origin]}
+    return str(maker.call("POST", "/v1/widget-keys", body)["id"])
+
+
+@factory("kid")
+def make_widget_secret(maker: Maker) -> str:
+    """An identity-signing secret (kept in ``maker.extra`` to sign widget identities)."""
+    created = maker.call("POST", "/v1/widget-secrets", {"name": f"{maker.marker} signer"})
+    maker.extra[f"secret:{created['kid']}"] = created["secret"]
+    return str(created["kid"])
+
+
+@factory("ticket_id", under="/widget/v1/tickets")
+def make_widget_ticket(maker: Maker) -> str:
+    """A ticket opened through the widget by the tenant's signed-in widget customer."""
+    body = {"subject": f"{maker.marker} via widget", "message": f"{maker.marker} widget text"}
+    response = maker.api.request(
+        "POST", "/widget/v1/tickets", json_body=body, headers=widget_credentials(maker)
+    )
+    assert response.status_code == 201, response.body
+    return str(json.loads(response.body)["ticket"]["id"])
+
+
 def seed_settings(maker: Maker) -> None:
     """Change the general settings so they carry the tenant's marker."""
     maker.call("PUT", "/v1/settings/general", {"support_email": maker.email()})
@@ -222,10 +282,36 @@ SEEDERS.append(seed_settings)
 
 # --- credentials per auth kind -----------------------------------------------------------------
 
+
 # How a tenant authenticates on routes of each tenant-scoped auth kind (``Operation.auth``).
 # Auth kinds listed in NON_TENANT_AUTH serve no tenant data by a tenant credential.
+def widget_credentials(maker: Maker) -> dict[str, str]:
+    """The tenant's widget key from its allowed origin, with a signed-in customer's token."""
+    import time
+
+    import jwt
+
+    kid = make(maker, "kid")
+    secret = maker.extra[f"secret:{kid}"]
+    now = int(time.time())
+    claims = {
+        "sub": f"{maker.marker.lower()}-customer",
+        "email": f"{maker.marker.lower()}.widget@example.com",
+        "name": f"{maker.marker} Widget",
+        "iat": now,
+        "exp": now + 600,
+    }
+    token = jwt.encode(claims, secret, algorithm="HS256", headers={"kid": kid})
+    return {
+        "X-Widget-Key": maker.widget_key,
+        "Origin": maker.origin,
+        "Authorization": f"Bearer {token}",
+    }
+
+
 CREDENTIALS: dict[str, Callable[[Maker], dict[str, str]]] = {
     "secret": lambda maker: {"Authorization": f"Bearer {maker.admin_key}"},
+    "widget": widget_credentials,
 }
 NON_TENANT_AUTH = frozenset({"none", "platform"})
 

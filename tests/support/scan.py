@@ -47,3 +47,24 @@ def all_items() -> dict[str, list[dict[str, Any]]]:
     from chalicelib.store.tables import ALL_TABLE_MODELS
 
     return {m.Meta.table_name: scan_table(m.Meta.table_name) for m in ALL_TABLE_MODELS}
+
+
+def tenant_items(tenant_id: str) -> dict[str, list[dict[str, Any]]]:
+    """Every item of one tenant (partition key ``<tenant>`` or ``<tenant>#...``), per table."""
+    from chalicelib.store.tables import ALL_TABLE_MODELS
+
+    found: dict[str, list[dict[str, Any]]] = {}
+    for model in ALL_TABLE_MODELS:
+        name = model.Meta.table_name
+        found[name] = [
+            i
+            for i in scan_table(name)
+            if any(
+                isinstance(v, dict)
+                and isinstance(v.get("S"), str)
+                and (v["S"] == tenant_id or v["S"].startswith(tenant_id + "#"))
+                for k, v in i.items()
+                if k in ("pk", "tenant_id")
+            )
+        ]
+    return found

@@ -9,11 +9,11 @@ from typing import Any
 from chalicelib.api.routing import OPERATIONS, Operation
 from tests.support.resources import (
     CREDENTIALS,
-    FACTORIES,
     NON_TENANT_AUTH,
     SEEDERS,
     Maker,
     Requester,
+    factory_for,
     make,
 )
 
@@ -77,11 +77,11 @@ def build_world(api: Requester) -> World:
     world = World(
         api=api, a=onboard(api, "Tenant A", "ALPHAMARK"), b=onboard(api, "Tenant B", "BRAVOMARK")
     )
-    params = {p for op in tenant_operations() for p in path_params(op)}
     for maker in (world.a, world.b):
-        for param in sorted(params):
-            if param in FACTORIES:
-                make(maker, param)
+        for op in tenant_operations():
+            for param in path_params(op):
+                if factory_for(op.path, param) is not None:
+                    make(maker, param, op.path)
         for seed in SEEDERS:
             seed(maker)
     return world
