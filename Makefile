@@ -44,7 +44,8 @@ synth: $(STAMP)  ## CDK synth of every stage into cdk.out/, then cfn-lint and cd
 	PYTHONPATH=. $(BIN)/python -m infra.synth
 
 fuzz: $(STAMP)  ## long Schemathesis run against the local stack (random seed; FUZZ_* override)
-	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-150} FUZZ_SEED=$${FUZZ_SEED:-random} \
+	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-100} FUZZ_SEED=$${FUZZ_SEED:-random} \
+		FUZZ_PHASES=$${FUZZ_PHASES:-examples,coverage,fuzzing,stateful} \
 		PYTHONPATH=. $(BIN)/pytest -p no:xdist -q tests/e2e/test_fuzz.py
 
 audit: $(STAMP)  ## known vulnerabilities in every installed dependency (asks PyPI's JSON API)

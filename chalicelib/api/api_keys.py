@@ -69,5 +69,7 @@ def get_api_key(call: Call, key_id: str) -> ApiKey:
     response=ApiKey,
 )
 def revoke_api_key(call: Call, key_id: str) -> ApiKey:
-    """Refused immediately by this container and within 60 s (the auth cache) by all others."""
-    return api_keys.revoke_api_key(call.tenant_id, key_id)
+    """Refused immediately by this container and within 60 s (the auth cache) by all others.
+    A key cannot revoke itself (409 ``api_key_in_use``)."""
+    acting = call.principal.key_id if call.principal else None
+    return api_keys.revoke_api_key(call.tenant_id, key_id, acting_key_id=acting)

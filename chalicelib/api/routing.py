@@ -9,6 +9,7 @@ function receives a :class:`Call` and returns a pydantic model (or None for 204)
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -287,7 +288,27 @@ def _header_values(headers: dict[str, str]) -> tuple[int | None, str | None]:
     return if_match, key
 
 
-def _render(op: Operation, result: Any) -> dict[str, Any]:
+def _filled(path: str, params: dict[str, str]) -> str:
+    from urllib.parse import quote
+
+    for name, value in params.items():
+        path = path.replace("{" + name + "}", quote(value, safe=""))
+    return path
+
+
+@functools.cache
+def _item_route(collection: str) -> bool:
+    """Whether ``GET <collection>/{id}`` exists (then a create answers with ``Location``)."""
+    return any(
+        o.method == "GET"
+        and o.path.startswith(collection + "/{")
+        and o.path.endswith("}")
+        and "/" not in o.path[len(collection) + 1 :]
+        for o in OPERATIONS
+    )
+
+
+def _render(op: Operation, result: Any, request_path: str | None = None) -> dict[str, Any]:
     if isinstance(result, Response):
         # A complete response (e.g. an HTML page for a browser): passed through unchanged.
         return {"response": result}
@@ -298,6 +319,9 @@ def _render(op: Operation, result: Any) -> dict[str, Any]:
     version = body.get("version") if isinstance(body, dict) else None
     if isinstance(version, int):
         headers["ETag"] = f'"{version}"'
+    created = body.get("id") if isinstance(body, dict) else None
+    if op.status == 201 and isinstance(created, str) and request_path and _item_route(op.path):
+        headers["Location"] = f"{request_path.rstrip('/')}/{created}"
     return {"status": op.status, "body": body, "headers": headers}
 
 
@@ -399,10 +423,10 @@ def execute(
                 idempotency_key=scoped_key,
                 payload={"path": params, "body": raw_json},
                 remaining_ms=_remaining_ms(request),
-                action=lambda: _render(op, fn(call, **params)),
+                action=lambda: _render(op, fn(call, **params), _filled(op.path, params)),
             )
         else:
-            rendered = _render(op, fn(call, **params))
+            rendered = _render(op, fn(call, **params), _filled(op.path, params))
     except DomainError as error:
         return _with_headers(
             from_domain_error(error, instance=instance, request_id=request_id), cors

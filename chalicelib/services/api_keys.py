@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.domain.api_keys import format_secret_key, hash_secret, new_secret
-from chalicelib.domain.errors import NotFound
+from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.ids import is_id, new_id
 from chalicelib.schemas.tenants import ApiKey, ApiKeyCreate, ApiKeyList, ApiKeyWithSecret
 from chalicelib.services import auth
@@ -63,8 +63,17 @@ def get_api_key(tenant_id: str, key_id: str) -> ApiKey:
     return to_api_key(item)
 
 
-def revoke_api_key(tenant_id: str, key_id: str) -> ApiKey:
-    """Revoke a key (refused here at once, elsewhere within the auth cache lifetime)."""
+def revoke_api_key(tenant_id: str, key_id: str, *, acting_key_id: str | None = None) -> ApiKey:
+    """Revoke a key (refused here at once, elsewhere within the auth cache lifetime).
+
+    The key making the request cannot revoke itself: that would lock the caller out mid-way
+    (create the replacement first, then revoke the old key with it).
+    """
+    if acting_key_id is not None and key_id == acting_key_id:
+        raise Conflict(
+            "an API key cannot revoke itself; revoke it with another admin key",
+            code="api_key_in_use",
+        )
     item = store.revoke_api_key(tenant_id, key_id, utcnow()) if is_id(key_id) else None
     if item is None:
         raise _not_found(key_id)

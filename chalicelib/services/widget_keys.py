@@ -185,12 +185,11 @@ def rotate_widget_key(tenant_id: str, key_id: str, request: WidgetKeyRotate) -> 
         allow_subdomains=bool(current.allow_subdomains),
         features=current.features,
     )
-    store.create_widget_key(successor)
     expires = utcnow() + timedelta(seconds=grace)
     changes: dict[str, Any] = {"expires_at": expires, "replaced_by": successor.key_id}
     if grace == 0:
         changes["revoked_at"] = utcnow()
-    store.update_widget_key(current, int(current.version), changes)
+    store.rotate_widget_key(current, int(current.version), successor, changes)
     widget_auth.forget(tenant_id)
     return to_widget_key(successor)
 

@@ -130,6 +130,55 @@ def update_widget_key(
     return updated
 
 
+_TRANSACTION_LIMIT = 100
+
+
+def rotate_widget_key(
+    current: WidgetKeyItem,
+    expected_version: int,
+    successor: WidgetKeyItem,
+    changes: dict[str, Any],
+) -> WidgetKeyItem:
+    """Save the successor and link (and maybe revoke) the current key in ONE transaction.
+
+    Two separate writes left an unlinked, usable successor behind when the second failed, and
+    a retry then made another one. Only when an immediate revocation has more directory entries
+    to drop than a transaction holds are those deletes done after it (deleting the entries of
+    a revoked key is safe to repeat, and the key itself is already refused).
+    """
+    updated = WidgetKeyItem.from_raw_data(current.serialize())
+    for name, value in changes.items():
+        setattr(updated, name, value)
+    updated.version = expected_version + 1
+    updated.updated_at = utcnow()
+    dropped: list[WidgetOriginItem] = []
+    if current.revoked_at is None and updated.revoked_at is not None:
+        dropped = _origin_entries(current, sorted({str(o) for o in current.allowed_origins or []}))
+    entries = directory_items(successor)
+    inline = len(entries) + 2 + len(dropped) <= _TRANSACTION_LIMIT
+    try:
+        with TransactWrite(connection=_connection()) as tx:
+            tx.save(updated, condition=WidgetKeyItem.version == expected_version)
+            tx.save(successor, condition=WidgetKeyItem.pk.does_not_exist())
+            for entry in entries:
+                tx.save(entry)
+            for entry in dropped if inline else []:
+                tx.delete(entry)
+    except TransactWriteError as exc:
+        codes = cancellation_codes(exc)
+        if codes and codes[0] == "ConditionalCheckFailed":
+            raise VersionConflict(
+                "the widget key was changed by someone else; fetch it and retry"
+            ) from exc
+        raise
+    if not inline:
+        for start in range(0, len(dropped), _TRANSACTION_LIMIT):
+            with TransactWrite(connection=_connection()) as tx:
+                for entry in dropped[start : start + _TRANSACTION_LIMIT]:
+                    tx.delete(entry)
+    return successor
+
+
 def get_widget_key(tenant_id: str, key_id: str) -> WidgetKeyItem | None:
     """One widget key, or None."""
     try:

@@ -110,3 +110,19 @@ def test_field_errors_do_not_echo_huge_keys(api: Api, tenant_a: TenantKeys) -> N
     if r.status_code == 422:
         for error in body_of(r)["errors"]:
             assert len(error["field"]) <= 300
+
+
+def test_creates_answer_with_the_location_of_the_new_item(api: Api, tenant_a: TenantKeys) -> None:
+    """Without ``Location`` the fuzzer could not link POST /v1/tickets to its item routes."""
+    r = api.request("POST", "/v1/customers", key=tenant_a.admin_key, json_body={"name": "A"})
+    assert r.headers["Location"] == f"/v1/customers/{body_of(r)['id']}"
+    assert api.request("GET", r.headers["Location"], key=tenant_a.admin_key).status_code == 200
+
+
+def test_a_key_cannot_revoke_itself(api: Api, tenant_a: TenantKeys) -> None:
+    """A fuzzer's stateful run revoked the very key it was using and locked itself out."""
+    own = tenant_a.body["admin_api_key"]["id"]
+    r = api.request("DELETE", f"/v1/api-keys/{own}", key=tenant_a.admin_key)
+    assert r.status_code == 409
+    assert body_of(r)["code"] == "api_key_in_use"
+    assert api.request("GET", "/v1/customers", key=tenant_a.admin_key).status_code == 200

@@ -324,4 +324,5 @@ NON_TENANT_AUTH = frozenset({"none", "platform"})
 CONCURRENT_CHANGES: dict[str, Callable[[int, int], dict[str, Any]]] = {
     "update_customer": lambda w, n: {"name": f"Writer {w}.{n}"},
     "update_ticket": lambda w, n: {"subject": f"Writer {w}.{n}"},
+    "update_widget_key": lambda w, n: {"name": f"Writer {w}.{n}"},
 }

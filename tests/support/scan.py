@@ -68,3 +68,68 @@ def tenant_items(tenant_id: str) -> dict[str, list[dict[str, Any]]]:
             )
         ]
     return found
+
+
+# Tables whose items count attempts by design (rate-limit windows): a refused or failed request
+# still spends budget there, so "nothing changed" comparisons leave them out.
+ATTEMPT_COUNTERS = frozenset({"rate-limits"})
+
+
+def tenant_snapshot(tenant_id: str, *, skip: frozenset[str] = ATTEMPT_COUNTERS) -> dict[str, Any]:
+    """Every item of one tenant, per table, read through the ``by_tenant`` index (cost follows
+    the tenant's size, not the table's) plus its idempotency partition."""
+    from chalicelib.store import tenancy_guard
+    from chalicelib.store.clients import aws_client
+    from chalicelib.store.idempotency import IdempotencyTable, partition
+    from chalicelib.store.tables import TABLE_MODELS
+
+    client = aws_client("dynamodb")
+    original = tenancy_guard.check_call
+    tenancy_guard.check_call = lambda operation, params: None  # type: ignore[assignment]
+    found: dict[str, Any] = {}
+    try:
+        for model in TABLE_MODELS:
+            meta: Any = model.Meta
+            if meta.base_name in skip:
+                continue
+            keys = _query_all(
+                client,
+                TableName=meta.table_name,
+                IndexName="by_tenant",
+                KeyConditionExpression="tenant_id = :t",
+                ExpressionAttributeValues={":t": {"S": tenant_id}},
+            )
+            items = []
+            for start in range(0, len(keys), 100):
+                wanted = [{"pk": k["pk"], "sk": k["sk"]} for k in keys[start : start + 100]]
+                pending: dict[str, Any] = {meta.table_name: {"Keys": wanted}}
+                while pending:
+                    got = client.batch_get_item(RequestItems=pending)
+                    items += got["Responses"].get(meta.table_name, [])
+                    pending = got.get("UnprocessedKeys") or {}
+            found[meta.base_name] = sorted(items, key=lambda i: (i["pk"]["S"], i["sk"]["S"]))
+        idem: Any = IdempotencyTable.Meta
+        found[idem.base_name] = _query_all(
+            client,
+            TableName=idem.table_name,
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues={":p": {"S": partition(tenant_id)}},
+        )
+    finally:
+        tenancy_guard.check_call = original  # type: ignore[assignment]
+    return found
+
+
+def snapshot_counts(snapshot: dict[str, Any]) -> dict[str, int]:
+    """Items per table of a snapshot."""
+    return {table: len(items) for table, items in snapshot.items()}
+
+
+def _query_all(client: Any, **params: Any) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    while True:
+        response = client.query(**params)
+        items += response.get("Items", [])
+        if "LastEvaluatedKey" not in response:
+            return items
+        params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
