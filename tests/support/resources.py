@@ -236,6 +236,57 @@ def make_ticket(maker: Maker) -> str:
     return ticket_id
 
 
+@factory("attachment_id", requires=("ticket_id",))
+def make_attachment(maker: Maker) -> str:
+    """An announced (pending) attachment of the tenant's ticket."""
+    body = {"filename": f"{maker.marker.lower()}-receipt.pdf", "content_type": "application/pdf"}
+    created = maker.call(
+        "POST", f"/v1/tickets/{maker.made['ticket_id']}/attachments", {**body, "size": 1024}
+    )
+    return str(created["attachment"]["id"])
+
+
+# --- feedback --------------------------------------------------------------------------------
+
+
+@factory("survey_id")
+def make_survey(maker: Maker) -> str:
+    """An NPS survey configuration."""
+    return str(
+        maker.call("POST", "/v1/surveys", {"kind": "nps", "name": f"{maker.marker} NPS"})["id"]
+    )
+
+
+@factory("feedback_id", requires=("customer_id",))
+def make_feedback(maker: Maker) -> str:
+    """An answered survey: a signed link as the follow-up worker mails it, answered publicly."""
+    from datetime import UTC, datetime, timedelta
+    from urllib.parse import urlsplit
+
+    from chalicelib.domain.ids import new_id
+    from chalicelib.domain.survey_tokens import SurveyGrant, expiry
+    from chalicelib.services.survey_links import survey_links
+
+    customer_id = maker.made["customer_id"]
+    grant = SurveyGrant(
+        tenant_id=maker.tenant_id,
+        followup_id=new_id(),
+        customer_id=customer_id,
+        survey_kind="nps",
+        subject_kind="customer",
+        subject_id=customer_id,
+        expires_at=expiry(datetime.now(UTC), timedelta(days=30)),
+        survey_id=None,
+    )
+    page = urlsplit(survey_links(grant).page_url).path
+    answered = maker.api.request(
+        "POST", page, json_body={"score": 9, "comment": f"{maker.marker} loved it"}
+    )
+    assert answered.status_code == 200, answered.body
+    listed = maker.call("GET", f"/v1/feedback?customer_id={customer_id}")
+    return str(listed["items"][0]["id"])
+
+
 # --- tenants: API keys and settings ----------------------------------------------------------
 
 
