@@ -12,6 +12,7 @@ BLUEPRINT_MODULES: tuple[str, ...] = (
     "chalicelib.api.platform",
     "chalicelib.api.api_keys",
     "chalicelib.api.customers",
+    "chalicelib.api.customer_data",
     "chalicelib.api.settings",
     "chalicelib.api.tickets",
     "chalicelib.api.widget_keys",

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import Field
 
 from chalicelib.schemas.common import ApiModel, Version
+from chalicelib.schemas.customer_data import PrivacySettings
 from chalicelib.schemas.feedback import FeedbackSettings
 from chalicelib.schemas.ticket_settings import (
     BusinessHoursSettings,
@@ -38,6 +39,7 @@ SECTIONS: dict[str, type[ApiModel]] = {
     "ticket_fields": TicketFieldsSettings,
     "widget": WidgetSettings,
     "feedback": FeedbackSettings,
+    "privacy": PrivacySettings,
 }
 
 
