@@ -24,21 +24,19 @@ def provision() -> dict[str, str]:
         created["event_bus"] = settings.event_bus_name
     s3 = aws_client("s3")
     existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
-    if settings.attachments_bucket not in existing:
-        region = s3.meta.region_name
-        options = (
-            {"CreateBucketConfiguration": {"LocationConstraint": region}}
-            if region and region != "us-east-1"
-            else {}
-        )
-        s3.create_bucket(Bucket=settings.attachments_bucket, **options)
-    created["attachments_bucket"] = settings.attachments_bucket
-    if settings.uploads_bucket not in existing:
-        s3.create_bucket(
-            Bucket=settings.uploads_bucket,
-            CreateBucketConfiguration={"LocationConstraint": s3.meta.region_name},
-        )
-    created["uploads_bucket"] = settings.uploads_bucket
+    region = s3.meta.region_name
+    options = (
+        {"CreateBucketConfiguration": {"LocationConstraint": region}}
+        if region and region != "us-east-1"
+        else {}
+    )
+    for name, bucket in (
+        ("attachments_bucket", settings.attachments_bucket),
+        ("uploads_bucket", settings.uploads_bucket),
+    ):
+        if bucket not in existing:
+            s3.create_bucket(Bucket=bucket, **options)
+        created[name] = bucket
     aws_client("ses").verify_email_identity(EmailAddress=settings.ses_sender)
     created["ses_sender"] = settings.ses_sender
     return created

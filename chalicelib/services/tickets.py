@@ -369,13 +369,12 @@ def resolve_entitlement(tenant_id: str, *, warranty_id: str | None, requested: s
     This is the one place entitlement is computed; the warranties context hooks its coverage
     check in here (a registration in force → ``covered``, expired → ``chargeable``).
     """
-    if requested:
-        return requested
     if warranty_id:
         from chalicelib.services import warranties
 
-        return warranties.ticket_entitlement(tenant_id, warranty_id)
-    return rules.Entitlement.UNKNOWN.value
+        derived = warranties.ticket_entitlement(tenant_id, warranty_id)  # 404 if not the tenant's
+        return requested or derived
+    return requested or rules.Entitlement.UNKNOWN.value
 
 
 def _context_and_customer(tenant_id: str, customer_id: str) -> tuple[TicketContext, str]:
@@ -390,6 +389,17 @@ def _context_and_customer(tenant_id: str, customer_id: str) -> tuple[TicketConte
     return _context(tenant_id, loaded), customer_id
 
 
+def _check_links(tenant_id: str, *, product_id: str | None) -> None:
+    """A linked product must be one of the tenant's own (404 ``product_not_found``).
+
+    A linked warranty is loaded by :func:`resolve_entitlement`, which 404s the same way.
+    """
+    if product_id is not None:
+        from chalicelib.services import products
+
+        products.load_product(tenant_id, product_id)
+
+
 def open_ticket(tenant_id: str, request: TicketCreate, *, actor: Actor) -> Ticket:
     """Create a ticket (customer by id, or found/created by email) and start its SLA clocks."""
     from chalicelib.services import customers, ticket_fields
@@ -402,6 +412,7 @@ def open_ticket(tenant_id: str, request: TicketCreate, *, actor: Actor) -> Ticke
             tenant_id, email=request.customer_email, name=request.customer_name
         ).id
     custom_fields = ticket_fields.validate(ctx.sections, request.custom_fields, partial=False)
+    _check_links(tenant_id, product_id=request.product_id)
     warranty_id, product_id = request.warranty_id, request.product_id
     if warranty_id is None and request.serial_number:
         # Opened with a serial: link the customer's own registration of it, if there is one.
@@ -494,6 +505,13 @@ def update_ticket(
         requested["custom_fields"] = ticket_fields.validate(ctx.sections, merged, partial=False)
     if "tags" in requested:
         requested["tags"] = list(dict.fromkeys(requested["tags"]))
+    _check_links(tenant_id, product_id=requested.get("product_id"))
+    if requested.get("warranty_id") and requested["warranty_id"] != current.warranty_id:
+        # Linking a registration (one of the tenant's own, else 404) re-derives entitlement.
+        derived = resolve_entitlement(
+            tenant_id, warranty_id=requested["warranty_id"], requested=requested.get("entitlement")
+        )
+        requested["entitlement"] = derived
     _apply_fields(change, ctx, requested)
     if not change.changes:
         return to_ticket(current, ctx, now)

@@ -359,11 +359,9 @@ def coverage_by_serial(
 
 
 def ticket_entitlement(tenant_id: str, warranty_id: str) -> str:
-    """What a ticket linked to this registration is entitled to today: covered/chargeable."""
-    try:
-        loaded = load(tenant_id, warranty_id)
-    except NotFound:
-        return "unknown"
+    """What a ticket linked to this registration is entitled to today: covered/chargeable
+    (404 ``warranty_not_found`` unless it is one of the tenant's registrations)."""
+    loaded = load(tenant_id, warranty_id)
     return "covered" if rules.coverage_on(loaded.registration(), today()).covered else "chargeable"
 
 

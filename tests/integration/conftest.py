@@ -39,9 +39,9 @@ def aws() -> Iterator[None]:
     """A fresh, empty moto account with every table created from the models."""
     with mock_aws():
         reset_caches()
-        from chalicelib.store.tables import ensure_tables
+        from scripts.provision import provision
 
-        ensure_tables()
+        provision()  # tables, buckets, bus, SES identity: what a stage has
         yield
         reset_caches()
 

@@ -36,6 +36,13 @@ pytestmark = pytest.mark.filterwarnings("ignore:No application metrics:UserWarni
 WRITERS = 4
 WRITES_EACH = 3
 CONDITIONAL_OPS = [op for op in OPERATIONS if op.conditional and op.auth == "secret"]
+_READABLE = {(op.method, op.path) for op in OPERATIONS}
+
+
+def _is_action(op: Operation) -> bool:
+    """A state transition on a resource (``POST .../void``): not repeatable, and its version is
+    the version of the resource it acts on (the parent path)."""
+    return ("GET", op.path) not in _READABLE and op.path.rsplit("/", 1)[1][:1] != "{"
 
 
 @pytest.fixture
@@ -95,7 +102,11 @@ def _changes(op: Operation) -> Callable[[int, int], dict[str, Any]]:
     return lambda writer, n: dict(base)
 
 
-@pytest.mark.parametrize("op", CONDITIONAL_OPS, ids=lambda op: f"{op.method} {op.path}")
+@pytest.mark.parametrize(
+    "op",
+    [op for op in CONDITIONAL_OPS if not _is_action(op)],
+    ids=lambda op: f"{op.method} {op.path}",
+)
 def test_concurrent_versioned_writes_are_applied_or_refused_never_lost(
     threaded_api: Api, tenant_a: TenantKeys, op: Operation
 ) -> None:
@@ -141,6 +152,38 @@ def test_concurrent_versioned_writes_are_applied_or_refused_never_lost(
         f"body changes nothing, add CONCURRENT_CHANGES['{op.name}'] in tests/support/resources.py"
     )
     assert sorted(granted) == list(range(start + 1, end + 1)), "a version was granted twice"
+
+
+@pytest.mark.parametrize(
+    "op",
+    [op for op in CONDITIONAL_OPS if _is_action(op)],
+    ids=lambda op: f"{op.method} {op.path}",
+)
+def test_racing_actions_on_one_version_apply_exactly_once(
+    threaded_api: Api, tenant_a: TenantKeys, op: Operation
+) -> None:
+    """Writers that all read the same version race one transition: one wins, the rest get 409
+    (a stale version, or a state the transition no longer applies to) and the resource moved
+    exactly one version on."""
+    api, key = threaded_api, tenant_a.admin_key
+    path = _path(op, _maker(api, tenant_a))
+    resource = path.rsplit("/", 1)[0]
+    start = _version(api, resource, key)
+    body = example_body(op) or {}
+
+    def attempt(_: int) -> tuple[int, dict[str, Any]]:
+        response = api.request(
+            op.method, path, key=key, json_body=dict(body), headers={"If-Match": f'"{start}"'}
+        )
+        return response.status_code, body_of(response)
+
+    with ThreadPoolExecutor(WRITERS) as pool:
+        results = list(pool.map(attempt, range(WRITERS)))
+    won = [b for status, b in results if status in (200, 201)]
+    # Losers get 409: a stale version, or the transition no longer applies (already void).
+    assert len(won) == 1, results
+    assert all(status == 409 for status, b in results if b not in won), results
+    assert _version(api, resource, key) == start + 1
 
 
 def test_concurrent_creates_with_one_idempotency_key_make_one_item(

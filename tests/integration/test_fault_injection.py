@@ -40,9 +40,9 @@ def module_api() -> Iterator[Api]:
     """One moto account and app client for the module (each test onboards its own tenant)."""
     with mock_aws():
         reset_caches()
-        from chalicelib.store.tables import ensure_tables
+        from scripts.provision import provision
 
-        ensure_tables()
+        provision()  # tables, buckets, bus, SES identity: what a stage has
         with Client(app_module.app, stage_name="test") as client:
             yield Api(client)
         reset_caches()

@@ -17,6 +17,7 @@ from chalicelib.domain.scores import (
 from tests.integration.conftest import Api, TenantKeys, body_of
 from tests.integration.feedback_support import answer, new_customer, survey_link
 from tests.support.dynamo_calls import recording
+from tests.support.products import product_id
 from tests.support.scan import scan_table
 
 
@@ -70,7 +71,7 @@ def open_ticket(api: Api, tenant: TenantKeys, customer_id: str, agent: str, prod
             "description": "It broke",
             "customer_id": customer_id,
             "assignee": agent,
-            "product_id": product,
+            "product_id": product_id(api, tenant, product),
         },
     )
     assert response.status_code == 201, response.body
@@ -117,13 +118,14 @@ def test_report_equals_brute_force_recount_under_edits(api: Api, tenant_a: Tenan
     totals = report(api, tenant_a)["totals"]
     assert_figures(totals, brute_force(items)[None])
 
+    products = {product_id(api, tenant_a, "P-1"), product_id(api, tenant_a, "P-2")}
     for group_by, attribute in (("agent", "agent"), ("product", "product_id")):
         grouped = report(api, tenant_a, f"?group_by={group_by}")
         expected = brute_force(items, attribute)
         assert (
             {g["key"] for g in grouped["groups"]}
             == set(expected)
-            == ({"ana", "ben"} if group_by == "agent" else {"P-1", "P-2"})
+            == ({"ana", "ben"} if group_by == "agent" else products)
         )
         for group in grouped["groups"]:
             assert_figures(group, expected[group["key"]])

@@ -7,10 +7,13 @@ from typing import Any
 
 from tests.integration.conftest import Api, TenantKeys, body_of
 from tests.integration.feedback_support import answer, new_customer, survey_link
+from tests.support.products import product_id
 from tests.support.scan import scan_table
 
 
 def open_ticket(api: Api, tenant: TenantKeys, customer_id: str, **fields: Any) -> dict[str, Any]:
+    if "product_id" in fields:  # a SKU label: link the tenant's real product
+        fields["product_id"] = product_id(api, tenant, fields["product_id"])
     response = api.request(
         "POST",
         "/v1/tickets",
@@ -36,7 +39,11 @@ def test_agent_and_product_come_from_the_surveyed_ticket(api: Api, tenant_a: Ten
     )
     assert answer(api, page, score=5).status_code == 200
     item = feedback(api, tenant_a)["items"][0]
-    assert (item["agent"], item["product_id"], item["subject_id"]) == ("ana", "P-7", ticket["id"])
+    assert (item["agent"], item["product_id"], item["subject_id"]) == (
+        "ana",
+        product_id(api, tenant_a, "P-7"),
+        ticket["id"],
+    )
     got = api.request("GET", f"/v1/feedback/{item['id']}", key=tenant_a.admin_key)
     assert body_of(got) == item
 
@@ -75,7 +82,7 @@ def test_list_filters_and_paging(api: Api, tenant_a: TenantKeys) -> None:
     assert scores("?kind=nps") == [("nps", 3), ("nps", 9)]
     assert scores("?agent=ana") == [("ces", 2), ("csat", 5), ("nps", 9)]
     assert scores("?agent=ana&kind=csat") == [("csat", 5)]
-    assert scores("?product_id=P-2") == [("csat", 1), ("nps", 3)]
+    assert scores(f"?product_id={product_id(api, tenant_a, 'P-2')}") == [("csat", 1), ("nps", 3)]
     assert scores("?min_score=3&max_score=5") == [("csat", 5), ("nps", 3)]
     assert scores("?kind=nps&max_score=6") == [("nps", 3)]
     assert scores(f"?customer_id={other}") == [("csat", 1), ("csat", 5)]
@@ -121,7 +128,7 @@ def test_detractor_opens_a_closed_loop_ticket_with_the_comment(
     assert follow_up["customer_id"] == customer
     assert follow_up["assignee"] == "ana"
     assert follow_up["priority"] == "high"
-    assert follow_up["product_id"] == "P-1"
+    assert follow_up["product_id"] == product_id(api, tenant_a, "P-1")
     assert "closed-loop" in follow_up["tags"]
     assert "NPS" in follow_up["subject"]
     # The comment sent after the score lands on the same ticket; no second ticket.

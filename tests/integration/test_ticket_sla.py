@@ -503,7 +503,10 @@ def test_a_wake_up_made_stale_by_new_business_hours_only_replans(
     ticket = create(api, tenant_a, priority="urgent")  # warning due Monday 09:48
     # Monday becomes a day off: nothing has elapsed by 09:50 any more.
     put_settings(
-        api, tenant_a, "business_hours", {"weekly": {"tue": [{"start": "09:00", "end": "17:00"}]}}
+        api,
+        tenant_a,
+        "business_hours",
+        {"weekly": {"mon": [], "tue": [{"start": "09:00", "end": "17:00"}]}},
     )
     events.clear()
     report = sweep(MONDAY_9 + timedelta(minutes=50))

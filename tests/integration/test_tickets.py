@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.integration.conftest import Api, TenantKeys, body_of
+from tests.support.products import product_id
 from tests.support.scan import all_items
 
 
@@ -59,6 +60,20 @@ def test_create_by_customer_id_and_links(api: Api, tenant_a: TenantKeys) -> None
     customer = body_of(
         api.request("POST", "/v1/customers", key=tenant_a.admin_key, json_body={"name": "Jonas"})
     )
+    product = product_id(api, tenant_a, "P-1")
+    registered = api.request(
+        "POST",
+        "/v1/warranties",
+        key=tenant_a.admin_key,
+        json_body={
+            "product_id": product,
+            "customer_id": customer["id"],
+            "serial_number": "SN-123",
+            "purchase_date": "2020-01-15",
+        },
+    )
+    assert registered.status_code == 201, registered.body
+    warranty = body_of(registered)["id"]
     ticket = open_ticket(
         api,
         tenant_a,
@@ -68,8 +83,8 @@ def test_create_by_customer_id_and_links(api: Api, tenant_a: TenantKeys) -> None
         type="warranty_claim",
         priority="high",
         tags=["Leak", "leak", "kitchen"],
-        product_id="P-1",
-        warranty_id="W-1",
+        product_id=product,
+        warranty_id=warranty,
         serial_number="SN 123",
         entitlement="covered",
         channel="phone",
@@ -81,7 +96,8 @@ def test_create_by_customer_id_and_links(api: Api, tenant_a: TenantKeys) -> None
         "high",
         "phone",
     )
-    assert ticket["entitlement"] == "covered"
+    assert ticket["entitlement"] == "covered"  # as the caller said (derived: expired)
+    assert (ticket["product_id"], ticket["warranty_id"]) == (product, warranty)
     got = api.request("GET", f"/v1/tickets/{ticket['id']}", key=tenant_a.admin_key)
     assert got.status_code == 200
     assert got.headers["ETag"] == '"1"'

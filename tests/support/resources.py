@@ -135,8 +135,9 @@ SEEDERS: list[Callable[[Maker], None]] = []
 # sets ``<field>`` to another tenant's id (when the plain example excludes that field).
 EXAMPLE_BODIES: dict[str, dict[str, Any]] = {}
 
-# Query values for list operations with *required* query parameters, by operation name.
-REQUIRED_QUERIES: dict[str, dict[str, str]] = {}
+# Query values for read operations with *required* query parameters, by operation name: a
+# function of the reading tenant's maker (values usually name that tenant's own resources).
+REQUIRED_QUERIES: dict[str, Callable[[Maker], dict[str, str]]] = {}
 
 
 def missing_factory_message(param: str, op: Operation) -> str:
@@ -287,6 +288,79 @@ def make_feedback(maker: Maker) -> str:
     return str(listed["items"][0]["id"])
 
 
+# --- warranties and service ------------------------------------------------------------------
+
+
+@factory("product_id")
+def make_product(maker: Maker) -> str:
+    """A product with warranty terms, an extended plan and a maintenance interval."""
+    body = {
+        "sku": f"{maker.marker}-WM",
+        "name": f"{maker.marker} washing machine",
+        "category": "laundry",
+        "warranty": {"months": 24, "covers": ["parts", "labour"]},
+        "extended_plans": [
+            {"code": "plus1", "name": "Plus", "months": 12, "price": "49.00", "currency": "EUR"}
+        ],
+        "maintenance_interval_months": 12,
+    }
+    return str(maker.call("POST", "/v1/products", body)["id"])
+
+
+@factory("warranty_id", requires=("product_id", "customer_id"))
+def make_warranty(maker: Maker) -> str:
+    """A registration of the tenant's product by its customer, bought a month ago."""
+    from datetime import UTC, datetime, timedelta
+
+    body = {
+        "product_id": maker.made["product_id"],
+        "customer_id": maker.made["customer_id"],
+        "serial_number": f"{maker.marker}-SN-1",
+        "purchase_date": (datetime.now(UTC).date() - timedelta(days=30)).isoformat(),
+        "retailer": f"{maker.marker} shop",
+    }
+    return str(maker.call("POST", "/v1/warranties", body)["id"])
+
+
+@factory("claim_id", requires=("warranty_id",))
+def make_claim(maker: Maker) -> str:
+    """A claim on the tenant's registration (opens a linked ticket)."""
+    body = {"description": f"{maker.marker}: drum does not spin"}
+    created = maker.call("POST", f"/v1/warranties/{maker.made['warranty_id']}/claims", body)
+    return str(created["id"])
+
+
+@factory("centre_id")
+def make_centre(maker: Maker) -> str:
+    """An authorised service centre."""
+    body = {
+        "name": f"{maker.marker} service",
+        "address": "Gedimino pr. 1, Vilnius",
+        "country": "LT",
+        "categories": ["laundry"],
+        "email": maker.email(),
+    }
+    return str(maker.call("POST", "/v1/service-centres", body)["id"])
+
+
+EXAMPLE_BODIES["purchase_plan"] = {"plan_code": "plus1"}
+EXAMPLE_BODIES["transition_claim"] = {"status": "approved"}
+
+
+def _own_serial(maker: Maker) -> dict[str, str]:
+    make(maker, "warranty_id")
+    return {"serial": f"{maker.marker}-SN-1"}
+
+
+def _centre_for_own_product(maker: Maker) -> dict[str, str]:
+    make(maker, "centre_id")  # serves every product of the tenant in its country
+    return {"product_id": make(maker, "product_id"), "country": "LT"}
+
+
+REQUIRED_QUERIES["coverage_by_serial"] = _own_serial
+REQUIRED_QUERIES["route_centre"] = _centre_for_own_product
+
+
 # --- tenants: API keys and settings ----------------------------------------------------------
 
 
@@ -376,4 +450,8 @@ CONCURRENT_CHANGES: dict[str, Callable[[int, int], dict[str, Any]]] = {
     "update_customer": lambda w, n: {"name": f"Writer {w}.{n}"},
     "update_ticket": lambda w, n: {"subject": f"Writer {w}.{n}"},
     "update_widget_key": lambda w, n: {"name": f"Writer {w}.{n}"},
+    "update_survey": lambda w, n: {"name": f"Writer {w}.{n}"},
+    "update_product": lambda w, n: {"name": f"Writer {w}.{n}"},
+    "update_warranty": lambda w, n: {"retailer": f"Writer {w}.{n}"},
+    "update_centre": lambda w, n: {"name": f"Writer {w}.{n}"},
 }
