@@ -12,6 +12,7 @@ from chalicelib.domain.actors import Actor
 from chalicelib.domain.errors import Invalid, NotFound, PreconditionRequired
 from chalicelib.domain.ids import new_id
 from chalicelib.notify.events import DomainEvent
+from chalicelib.schemas.tickets import TicketCreate
 from chalicelib.schemas.warranties import (
     Claim,
     ClaimCreate,
@@ -43,45 +44,27 @@ def _load(tenant_id: str, warranty_id: str, claim_id: str) -> store.ServiceItem:
     return item
 
 
-def _ticket_for(
-    tenant_id: str,
-    *,
-    warranty: dict[str, Any],
-    warranty_id: str,
-    request: ClaimCreate,
-    billing: rules.Billing,
-    actor: Actor,
-) -> str:
-    """The claim's ticket: the one given (must exist), else a new warranty-claim ticket."""
-    from chalicelib.schemas.tickets import TicketCreate
-    from chalicelib.services import tickets
-
-    if request.ticket_id:
-        tickets.get_ticket(tenant_id, request.ticket_id)  # 404 when it is not this tenant's
-        return request.ticket_id
-    ticket = tickets.open_ticket(
-        tenant_id,
-        TicketCreate(
-            subject=f"Warranty claim: {warranty['product_name']} ({warranty['serial_number']})"[
-                :200
-            ],
-            description=request.description,
-            customer_id=warranty["customer_id"],
-            type="warranty_claim",
-            priority="normal",
-            product_id=warranty["product_id"],
-            warranty_id=warranty_id,
-            serial_number=warranty["serial_number"],
-            entitlement=billing.value,
-        ),
-        actor=actor,
+def _new_ticket(
+    warranty: dict[str, Any], warranty_id: str, request: ClaimCreate, billing: rules.Billing
+) -> TicketCreate:
+    """The warranty-claim ticket opened with a claim that names no existing ticket."""
+    subject = f"Warranty claim: {warranty['product_name']} ({warranty['serial_number']})"
+    return TicketCreate(
+        subject=subject[:200],
+        description=request.description,
+        customer_id=warranty["customer_id"],
+        type="warranty_claim",
+        priority="normal",
+        product_id=warranty["product_id"],
+        warranty_id=warranty_id,
+        serial_number=warranty["serial_number"],
+        entitlement=billing.value,
     )
-    return ticket.id
 
 
 def submit_claim(tenant_id: str, warranty_id: str, request: ClaimCreate, *, actor: Actor) -> Claim:
     """Submit a claim. Outside coverage it is accepted as ``chargeable``, never refused."""
-    from chalicelib.services import service_centres, warranties
+    from chalicelib.services import service_centres, tickets, warranties
 
     loaded = warranties.load(tenant_id, warranty_id)
     data = loaded.item.data
@@ -101,14 +84,11 @@ def submit_claim(tenant_id: str, warranty_id: str, request: ClaimCreate, *, acto
             tenant_id, data["product_id"], data.get("product_category"), region=request.region
         )
         centre_id = routed.id if routed else None
-    ticket_id = _ticket_for(
-        tenant_id,
-        warranty=data,
-        warranty_id=warranty_id,
-        request=request,
-        billing=billing,
-        actor=actor,
-    )
+    if request.ticket_id:
+        tickets.get_ticket(tenant_id, request.ticket_id)  # 404 when it is not this tenant's
+        ticket_id = request.ticket_id
+    else:
+        ticket_id = new_id()
     claim_id = new_id()
     now = datetime.now(UTC).isoformat()
     item = store.new_record(
@@ -138,7 +118,17 @@ def submit_claim(tenant_id: str, warranty_id: str, request: ClaimCreate, *, acto
             "gsi2sk": f"{now}#{claim_id}",
         },
     )
-    store.save_new(item, what="claim")
+    if request.ticket_id:
+        store.save_new(item, what="claim")
+    else:
+        # The claim and its new ticket are one transaction: a retry never finds half of them.
+        tickets.open_ticket(
+            tenant_id,
+            _new_ticket(data, warranty_id, request, billing),
+            actor=actor,
+            ticket_id=ticket_id,
+            also_create=[item],
+        )
     _emit(tenant_id, item, previous=None)
     return to_claim(item)
 

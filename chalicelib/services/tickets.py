@@ -8,6 +8,7 @@ all of it in one transaction, then emits the domain events (``docs/events.md``).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -264,7 +265,7 @@ class Change:
     action: str
     now: datetime
     changes: list[dict[str, Any]] = field(default_factory=list)
-    puts: list[store.TicketsTable] = field(default_factory=list)
+    puts: list[store.Storable] = field(default_factory=list)
     events: list[DomainEvent] = field(default_factory=list)
     counters: list[store.CounterDelta] = field(default_factory=list)
     customer_replied: bool = False
@@ -400,8 +401,20 @@ def _check_links(tenant_id: str, *, product_id: str | None) -> None:
         products.load_product(tenant_id, product_id)
 
 
-def open_ticket(tenant_id: str, request: TicketCreate, *, actor: Actor) -> Ticket:
-    """Create a ticket (customer by id, or found/created by email) and start its SLA clocks."""
+def open_ticket(
+    tenant_id: str,
+    request: TicketCreate,
+    *,
+    actor: Actor,
+    ticket_id: str | None = None,
+    also_create: Sequence[store.Storable] = (),
+) -> Ticket:
+    """Create a ticket (customer by id, or found/created by email) and start its SLA clocks.
+
+    ``ticket_id`` and ``also_create`` let another context create an item referring to the
+    ticket in the same transaction (a warranty claim and its ticket exist together or not at
+    all, so a retried request cannot leave an orphan ticket behind).
+    """
     from chalicelib.services import customers, ticket_fields
 
     if request.customer_id:
@@ -424,7 +437,7 @@ def open_ticket(tenant_id: str, request: TicketCreate, *, actor: Actor) -> Ticke
         if link is not None:
             warranty_id, product_id = link
     now = utcnow()
-    ticket_id = new_id()
+    ticket_id = ticket_id or new_id()
     item = store.TicketItem(
         pk=store.ticket_pk(tenant_id, ticket_id),
         sk=store.TICKET_SK,
@@ -459,6 +472,7 @@ def open_ticket(tenant_id: str, request: TicketCreate, *, actor: Actor) -> Ticke
     if actor.kind is ActorKind.CUSTOMER:
         item.last_customer_message_at = now
     change = Change(before=None, after=item, actor=actor, action="created", now=now)
+    change.puts.extend(also_create)
     change.changes = [
         {"field": name, "old": None, "new": _json_value(getattr(item, attr))}
         for name, attr in _FIELDS.items()

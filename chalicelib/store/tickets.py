@@ -54,6 +54,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
+from pynamodb.models import Model
 
 from chalicelib.domain.errors import Conflict, Unavailable, VersionConflict
 from chalicelib.store.base import TableMeta, TenantModel, VersionedMixin, key
@@ -66,6 +67,10 @@ AUDIT = "AUDIT#"
 ATTACHMENT = "ATT#"
 TAG = "TAG#"
 DUE_PREFIX = "tickets"
+
+
+# Any stored item a ticket write may create alongside the ticket.
+Storable = Model
 
 
 class ByUpdatedIndex(GlobalSecondaryIndex["TicketsTable"]):
@@ -615,12 +620,14 @@ class TicketWrite:
 
     ticket: TicketItem
     expected_version: int | None
-    puts: list[TicketsTable] = field(default_factory=list)
+    # New items created with the ticket, possibly of other tables (a warranty claim and its
+    # ticket are one write).
+    puts: list[Storable] = field(default_factory=list)
     removed_tags: list[str] = field(default_factory=list)
     counters: list[CounterDelta] = field(default_factory=list)
 
 
-def _put(item: TicketsTable, condition: dict[str, Any] | None = None) -> dict[str, Any]:
+def _put(item: Storable, condition: dict[str, Any] | None = None) -> dict[str, Any]:
     request: dict[str, Any] = {"TableName": item.Meta.table_name, "Item": item.serialize()}
     if condition:
         request.update(condition)
