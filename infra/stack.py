@@ -225,6 +225,9 @@ class AfterSalesStack(cdk.Stack):
     def _environment(self) -> dict[str, str]:
         env = self.stage.environment()
         env["ATTACHMENTS_BUCKET"] = self.bucket.bucket_name
+        # Proof-of-purchase uploads share the bucket (keys ``<tenant>/proof-of-purchase/...``,
+        # under the same tenant-prefix policy and lifecycle as ticket attachments).
+        env["UPLOADS_BUCKET"] = self.bucket.bucket_name
         env["SES_CONFIGURATION_SET"] = self.configuration_set.configuration_set_name
         if self.stage.public_base_url:
             env["PUBLIC_BASE_URL"] = self.stage.public_base_url

@@ -56,12 +56,26 @@ def seed(tenant_id: str, page_url: str) -> tuple[str, str]:
 
 
 def seed_products(tenant_id: str) -> None:
-    """A demo product, and Ona's registration of serial DW-1001 (for the warranty check)."""
-    from datetime import date, timedelta
+    """A demo product, Ona's registration of serial DW-1001 (for the warranty check), an
+    authorised service centre and a yearly maintenance plan with its first visit booked."""
+    from datetime import UTC, date, datetime, time, timedelta
 
     from chalicelib import context
-    from chalicelib.schemas.warranties import ProductCreate, WarrantyCreate, WarrantyTerms
-    from chalicelib.services import customers, products, warranties
+    from chalicelib.schemas.service import CentreCreate, ServicePlanCreate, VisitBooking
+    from chalicelib.schemas.warranties import (
+        ExtendedPlanOffer,
+        ProductCreate,
+        WarrantyCreate,
+        WarrantyTerms,
+    )
+    from chalicelib.services import (
+        appointments,
+        customers,
+        products,
+        service_centres,
+        service_plans,
+        warranties,
+    )
 
     with context.serving_tenant(tenant_id):
         product = products.create_product(
@@ -71,18 +85,59 @@ def seed_products(tenant_id: str) -> None:
                 name="Dishwasher DW-100",
                 category="kitchen",
                 warranty=WarrantyTerms(months=24, covers=["parts", "labour"]),
+                extended_plans=[
+                    ExtendedPlanOffer(
+                        code="plus1", name="Plus 1 year", months=12, price="49.00", currency="EUR"
+                    )
+                ],
+                maintenance_interval_months=12,
             ),
         )
         ona = customers.find_or_create_customer(
             tenant_id, email=DEMO_CUSTOMER["email"], name=DEMO_CUSTOMER["name"]
         )
-        warranties.register(
+        registration = warranties.register(
             tenant_id,
             WarrantyCreate(
                 product_id=product.id,
                 serial_number="DW-1001",
                 customer_id=ona.id,
                 purchase_date=date.today() - timedelta(days=90),
+            ),
+        )
+        centre = service_centres.create_centre(
+            tenant_id,
+            CentreCreate(
+                name="Vilnius Appliance Service",
+                address="Gedimino pr. 1, Vilnius",
+                country="LT",
+                regions=["Vilnius"],
+                categories=["kitchen"],
+                maintenance_discount_percent=10,
+            ),
+        )
+        plan = service_plans.create_plan(
+            tenant_id,
+            ServicePlanCreate(
+                customer_id=ona.id,
+                product_id=product.id,
+                warranty_id=registration.id,
+                start=date.today() + timedelta(days=30),
+                visits=3,
+                service_centre_id=centre.id,
+                visit_price="60.00",
+                currency="EUR",
+            ),
+        )
+        first = plan.visits[0].planned_date
+        appointments.book_plan_visit(
+            tenant_id,
+            plan.id,
+            1,
+            VisitBooking(
+                starts_at=datetime.combine(first, time(9), UTC),
+                ends_at=datetime.combine(first, time(11), UTC),
+                technician="Jonas",
             ),
         )
 

@@ -24,4 +24,6 @@ BLUEPRINT_MODULES: tuple[str, ...] = (
     "chalicelib.api.products",
     "chalicelib.api.warranties",
     "chalicelib.api.service_centres",
+    "chalicelib.api.service_plans",
+    "chalicelib.api.appointments",
 )

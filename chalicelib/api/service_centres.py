@@ -25,7 +25,7 @@ TAG = "service-centres"
     "/v1/service-centres",
     summary="Add a service centre",
     tag=TAG,
-    scope="service-centres:write",
+    scope="service:write",
     body=CentreCreate,
     response=Centre,
     status=201,
@@ -42,7 +42,7 @@ def create_centre(call: Call) -> Centre:
     "/v1/service-centres",
     summary="List service centres",
     tag=TAG,
-    scope="service-centres:read",
+    scope="service:read",
     query=ListQuery,
     response=CentreList,
 )
@@ -57,7 +57,7 @@ def list_centres(call: Call) -> CentreList:
     "/v1/service-centres/route",
     summary="Find the centre serving a product in a region",
     tag=TAG,
-    scope="service-centres:read",
+    scope="service:read",
     query=CentreRouteQuery,
     response=Centre,
 )
@@ -72,7 +72,7 @@ def route_centre(call: Call) -> Centre:
     "/v1/service-centres/{centre_id}",
     summary="Get a service centre",
     tag=TAG,
-    scope="service-centres:read",
+    scope="service:read",
     response=Centre,
 )
 def get_centre(call: Call, centre_id: str) -> Centre:
@@ -86,7 +86,7 @@ def get_centre(call: Call, centre_id: str) -> Centre:
     "/v1/service-centres/{centre_id}",
     summary="Update a service centre",
     tag=TAG,
-    scope="service-centres:write",
+    scope="service:write",
     body=CentreUpdate,
     response=Centre,
     conditional=True,

@@ -5,16 +5,29 @@ A service plan puts a customer's product on a schedule: ``visits`` visits every
 tenant holiday) moves to the next working day, as ERPNext's maintenance schedule does; the
 nominal date stays on record so later visits do not drift.
 
+Each planned visit is ``planned`` until a dispatcher books it as an appointment (``booked``);
+the appointment's outcome completes the visit, or (no-show, cancelled) puts it back to
+``planned`` so it is booked again. A plan whose every visit is completed is ``completed``::
+
+    visit:  planned ──book──> booked ──appointment completed──> completed
+               ^                 |
+               +── no_show / cancelled ──+
+
+    plan:   active ──(all visits completed)──> completed
+              |
+              +──cancel──> cancelled
+
 Appointments (delivery, installation, training, maintenance, repair visits)::
 
     scheduled ──> completed | no_show | cancelled
+    (rescheduling changes the window of a scheduled appointment; it stays scheduled)
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, timedelta
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from chalicelib.domain.coverage import add_months
@@ -36,6 +49,15 @@ class PlannedVisit:
 def is_weekday(day: date) -> bool:
     """Monday to Friday (the default working days)."""
     return day.weekday() < 5
+
+
+def working_days(open_weekdays: Iterable[int], holidays: Iterable[date]) -> Callable[[date], bool]:
+    """A working-day test: ``open_weekdays`` (0 = Monday) minus ``holidays``."""
+    weekdays = frozenset(open_weekdays)
+    closed = frozenset(holidays)
+    if not weekdays:
+        raise Invalid("the tenant's business hours have no working weekday", code="no_working_day")
+    return lambda day: day.weekday() in weekdays and day not in closed
 
 
 def next_working_day(day: date, is_working_day: Callable[[date], bool]) -> date:
@@ -68,6 +90,113 @@ def schedule(
     return planned
 
 
+class VisitStatus(StrEnum):
+    """Where a planned visit of a service plan is."""
+
+    PLANNED = "planned"
+    BOOKED = "booked"
+    COMPLETED = "completed"
+
+
+class PlanStatus(StrEnum):
+    """Where a service plan is."""
+
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A planned visit with its progress."""
+
+    number: int
+    nominal: date
+    planned: date
+    status: VisitStatus = VisitStatus.PLANNED
+    appointment_id: str | None = None
+
+
+def replan(
+    current: Sequence[Visit],
+    start: date,
+    every_months: int,
+    visits: int,
+    is_working_day: Callable[[date], bool] = is_weekday,
+) -> list[Visit]:
+    """The visits after a change of interval or count: visits already booked or completed
+    keep their dates and state; only still-planned visits move. Dropping a visit that is
+    booked or completed is refused (cancel or finish its appointment first)."""
+    fresh = schedule(start, every_months, visits, is_working_day)
+    by_number = {v.number: v for v in current}
+    for dropped in current[visits:]:
+        if dropped.status is not VisitStatus.PLANNED:
+            raise Conflict(
+                f"visit {dropped.number} is {dropped.status}; a plan cannot drop it",
+                code="visit_in_progress",
+            )
+    result = []
+    for planned in fresh:
+        old = by_number.get(planned.number)
+        if old is not None and old.status is not VisitStatus.PLANNED:
+            result.append(old)
+        else:
+            result.append(Visit(planned.number, planned.nominal, planned.planned))
+    return result
+
+
+def next_open_visit(visits: Sequence[Visit]) -> Visit | None:
+    """The first visit still waiting to be booked (what a dispatcher works from)."""
+    return next((v for v in visits if v.status is VisitStatus.PLANNED), None)
+
+
+def plan_status_after(visits: Sequence[Visit], current: PlanStatus) -> PlanStatus:
+    """``completed`` once every visit is completed; a cancelled plan stays cancelled."""
+    if current is PlanStatus.CANCELLED:
+        return current
+    if visits and all(v.status is VisitStatus.COMPLETED for v in visits):
+        return PlanStatus.COMPLETED
+    return PlanStatus.ACTIVE
+
+
+def book_visit(
+    visits: Sequence[Visit], number: int, appointment_id: str, plan_status: PlanStatus
+) -> list[Visit]:
+    """Mark visit ``number`` as booked by ``appointment_id``."""
+    if plan_status is not PlanStatus.ACTIVE:
+        raise Conflict(f"the service plan is {plan_status}", code="service_plan_not_active")
+    found = [v for v in visits if v.number == number]
+    if not found:
+        raise Invalid(
+            f"the plan has visits 1 to {len(visits)}; there is no visit {number}",
+            code="unknown_visit",
+        )
+    if found[0].status is not VisitStatus.PLANNED:
+        raise Conflict(f"visit {number} is already {found[0].status}", code="visit_already_booked")
+    return [
+        replace(v, status=VisitStatus.BOOKED, appointment_id=appointment_id)
+        if v.number == number
+        else v
+        for v in visits
+    ]
+
+
+def settle_visit(
+    visits: Sequence[Visit], appointment_id: str, outcome: AppointmentStatus
+) -> list[Visit]:
+    """Apply an appointment's outcome to the visit it booked: completed completes it; a
+    no-show or a cancellation frees it to be booked again."""
+    result = []
+    for v in visits:
+        if v.appointment_id != appointment_id or v.status is not VisitStatus.BOOKED:
+            result.append(v)
+        elif outcome is AppointmentStatus.COMPLETED:
+            result.append(replace(v, status=VisitStatus.COMPLETED))
+        else:
+            result.append(replace(v, status=VisitStatus.PLANNED, appointment_id=None))
+    return result
+
+
 class VisitKind(StrEnum):
     """What a service visit is for."""
 
@@ -95,6 +224,15 @@ def check_appointment_transition(current: AppointmentStatus, target: Appointment
         )
     if target is AppointmentStatus.SCHEDULED:
         raise Conflict("the appointment is already scheduled", code="appointment_status_unchanged")
+
+
+def check_outcome_time(target: AppointmentStatus, starts_at: datetime, now: datetime) -> None:
+    """A visit is completed or missed only once its window has begun; cancelling is any time."""
+    if target in (AppointmentStatus.COMPLETED, AppointmentStatus.NO_SHOW) and now < starts_at:
+        raise Conflict(
+            f"the visit starts at {starts_at.isoformat()}; it cannot be {target} before then",
+            code="appointment_not_started",
+        )
 
 
 def discounted_price(price_minor: int, discount_percent: int) -> int:

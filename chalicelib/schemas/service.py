@@ -86,15 +86,18 @@ class ServicePlanCreate(ApiModel):
 
     customer_id: Id
     product_id: Id
-    warranty_id: Id | None = None
-    start: date
+    warranty_id: Id | None = Field(
+        default=None, description="The registration serviced (one active plan per registration)"
+    )
+    start: date = Field(description="Nominal date of the first visit")
     every_months: int | None = Field(
         default=None, ge=1, le=120, description="Defaults to the product's maintenance interval"
     )
     visits: int = Field(ge=1, le=120)
     service_centre_id: Id | None = None
-    visit_price: Price | None = None
+    visit_price: Price | None = Field(default=None, description="List price of one visit")
     currency: Currency | None = None
+    notes: Text | None = None
 
     @model_validator(mode="after")
     def _price_with_currency(self) -> ServicePlanCreate:
@@ -103,13 +106,17 @@ class ServicePlanCreate(ApiModel):
         return self
 
 
+VisitStatusName = Literal["planned", "booked", "completed"]
+
+
 class PlannedVisitView(ApiModel):
-    """One visit of a plan."""
+    """One visit of a plan: its nominal date and the working day it is planned on."""
 
     number: int
     nominal_date: date
     planned_date: date
-    shifted: bool
+    shifted: bool = Field(description="Moved off a weekend or holiday of the tenant")
+    status: VisitStatusName
     appointment_id: str | None
 
 
@@ -123,11 +130,18 @@ class ServicePlan(ApiModel):
     start: date
     every_months: int
     service_centre_id: str | None
+    centre_authorised: bool = Field(
+        description="The centre is active and serves this product (or its category)"
+    )
+    discount_percent: int = Field(description="The authorised centre's maintenance discount")
     visit_price: str | None
     price_after_discount: str | None
     currency: str | None
-    discount_percent: int
-    status: Literal["active", "cancelled"]
+    notes: str | None
+    status: Literal["active", "completed", "cancelled"]
+    cancel_reason: str | None
+    cancelled_at: datetime | None
+    next_visit_on: date | None = Field(description="Planned date of the first unbooked visit")
     visits: list[PlannedVisitView]
     created_at: datetime
     updated_at: datetime
@@ -135,9 +149,22 @@ class ServicePlan(ApiModel):
 
 
 class ServicePlanUpdate(ApiModel):
-    """Cancel a plan (its future visits are no longer planned)."""
+    """Change the schedule (still-planned visits move; booked and completed ones stay), the
+    centre (discount recomputed) or the price. ``version`` (or ``If-Match``) is required."""
 
-    status: Literal["cancelled"]
+    every_months: int | None = Field(default=None, ge=1, le=120)
+    visits: int | None = Field(default=None, ge=1, le=120)
+    service_centre_id: Id | None = None
+    visit_price: Price | None = None
+    currency: Currency | None = None
+    notes: Text | None = None
+    version: Version | None = None
+
+
+class ServicePlanCancel(ApiModel):
+    """Cancel a plan: its still-scheduled appointments are cancelled with it."""
+
+    reason: Text
     version: Version | None = None
 
 
@@ -149,13 +176,42 @@ class ServicePlanList(ApiModel):
 
 
 class ServicePlanListQuery(ListQuery):
-    """A customer's plans, or all."""
+    """A customer's plans (newest first), or every plan by its next visit to book."""
 
     customer_id: Id | None = None
+    due_before: date | None = Field(
+        default=None, description="Only plans with an unbooked visit planned on or before"
+    )
+    status: Literal["active", "completed", "cancelled"] | None = None
 
 
 VisitKindName = Literal["delivery", "installation", "training", "maintenance", "repair"]
 AppointmentStatusName = Literal["scheduled", "completed", "no_show", "cancelled"]
+Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+def _check_window(starts_at: datetime | None, ends_at: datetime | None) -> None:
+    if starts_at is None or ends_at is None:
+        return
+    if ends_at <= starts_at:
+        raise ValueError("ends_at must be after starts_at")
+    if (ends_at - starts_at).days >= 7:
+        raise ValueError("a visit window is shorter than a week")
+
+
+class VisitBooking(ApiModel):
+    """Book a planned visit of a service plan as a maintenance appointment."""
+
+    starts_at: datetime
+    ends_at: datetime
+    technician: Label | None = None
+    address: Address | None = None
+    notes: Text | None = None
+
+    @model_validator(mode="after")
+    def _window(self) -> VisitBooking:
+        _check_window(self.starts_at, self.ends_at)
+        return self
 
 
 class AppointmentCreate(ApiModel):
@@ -167,38 +223,72 @@ class AppointmentCreate(ApiModel):
     ends_at: datetime
     product_id: Id | None = None
     warranty_id: Id | None = None
+    ticket_id: Id | None = None
     service_plan_id: Id | None = None
     visit_number: int | None = Field(default=None, ge=1, le=120)
     service_centre_id: Id | None = None
     technician: Label | None = None
-    address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    address: Address | None = None
     notes: Text | None = None
 
     @model_validator(mode="after")
     def _window(self) -> AppointmentCreate:
-        if self.starts_at.tzinfo is None or self.ends_at.tzinfo is None:
-            raise ValueError("times need a time zone (RFC 3339, e.g. 2026-05-04T09:00:00Z)")
-        if self.ends_at <= self.starts_at:
-            raise ValueError("ends_at must be after starts_at")
-        if (self.ends_at - self.starts_at).days >= 7:
-            raise ValueError("a visit window is shorter than a week")
+        _check_window(self.starts_at, self.ends_at)
         if (self.visit_number is None) != (self.service_plan_id is None):
             raise ValueError("give service_plan_id and visit_number together")
+        if self.service_plan_id is not None and self.kind != "maintenance":
+            raise ValueError("a service plan's visit is a maintenance appointment")
         return self
 
 
 class AppointmentUpdate(ApiModel):
-    """Reschedule or reassign a scheduled visit, or record how it went."""
+    """Reschedule or reassign a scheduled visit; ``version`` (or ``If-Match``) is required."""
 
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     technician: Label | None = None
     service_centre_id: Id | None = None
-    status: Literal["completed", "no_show", "cancelled"] | None = None
+    address: Address | None = None
+    notes: Text | None = None
+    reschedule_reason: Text | None = None
+    version: Version | None = None
+
+    @model_validator(mode="after")
+    def _window(self) -> AppointmentUpdate:
+        if (self.starts_at is None) != (self.ends_at is None):
+            raise ValueError("give starts_at and ends_at together")
+        _check_window(self.starts_at, self.ends_at)
+        return self
+
+
+class AppointmentTransition(ApiModel):
+    """Record how a visit went: completed (with notes and the customer's sign-off), no_show,
+    or cancelled (with a reason)."""
+
+    status: Literal["completed", "no_show", "cancelled"]
     outcome_notes: Text | None = None
     signed_off_by: Name | None = Field(default=None, description="Customer sign-off (completed)")
     cancel_reason: Text | None = None
     version: Version | None = None
+
+    @model_validator(mode="after")
+    def _fields_fit(self) -> AppointmentTransition:
+        if self.status == "cancelled" and not self.cancel_reason:
+            raise ValueError("a cancellation needs cancel_reason")
+        if self.status != "cancelled" and self.cancel_reason:
+            raise ValueError("cancel_reason is for cancellations")
+        if self.status != "completed" and self.signed_off_by:
+            raise ValueError("only a completed visit is signed off")
+        return self
+
+
+class RescheduleRecord(ApiModel):
+    """One earlier window of an appointment."""
+
+    starts_at: datetime
+    ends_at: datetime
+    reason: str | None
+    at: datetime
 
 
 class Appointment(ApiModel):
@@ -209,6 +299,7 @@ class Appointment(ApiModel):
     customer_id: str
     product_id: str | None
     warranty_id: str | None
+    ticket_id: str | None
     service_plan_id: str | None
     visit_number: int | None
     service_centre_id: str | None
@@ -223,6 +314,7 @@ class Appointment(ApiModel):
     signed_off_at: datetime | None
     cancel_reason: str | None
     completed_at: datetime | None
+    reschedules: list[RescheduleRecord]
     created_at: datetime
     updated_at: datetime
     version: int
@@ -236,11 +328,11 @@ class AppointmentList(ApiModel):
 
 
 class AppointmentListQuery(ListQuery):
-    """A customer's visits, or all visits in a time range (by start), optionally filtered."""
+    """Visits by start time: a customer's, a technician's or all, in a time range, filtered."""
 
     customer_id: Id | None = None
+    technician: Label | None = None
     starts_from: datetime | None = Field(default=None, alias="from")
     starts_to: datetime | None = Field(default=None, alias="to")
     status: AppointmentStatusName | None = None
-    technician: Label | None = None
     service_centre_id: Id | None = None

@@ -87,6 +87,13 @@ def _score(data: dict[str, Any], product_id: str, category: str | None) -> int |
     return None
 
 
+def serves(item: store.ServiceItem, product_id: str, category: str | None) -> bool:
+    """Whether a centre is authorised for a product: active, and naming the product or its
+    category."""
+    active = bool(item.data.get("active", True))
+    return active and _score(item.data, product_id, category) is not None
+
+
 def route(
     tenant_id: str,
     product_id: str,

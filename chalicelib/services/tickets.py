@@ -390,8 +390,15 @@ def _context_and_customer(tenant_id: str, customer_id: str) -> tuple[TicketConte
     return _context(tenant_id, loaded), customer_id
 
 
-def _check_links(tenant_id: str, *, product_id: str | None) -> None:
-    """A linked product must be one of the tenant's own (404 ``product_not_found``).
+def _check_links(
+    tenant_id: str,
+    *,
+    product_id: str | None,
+    appointment_id: str | None = None,
+    customer_id: str | None = None,
+) -> None:
+    """A linked product must be one of the tenant's own (404 ``product_not_found``), a linked
+    appointment one of the tenant's visits of this customer (404 / 422 ``appointment_mismatch``).
 
     A linked warranty is loaded by :func:`resolve_entitlement`, which 404s the same way.
     """
@@ -399,6 +406,12 @@ def _check_links(tenant_id: str, *, product_id: str | None) -> None:
         from chalicelib.services import products
 
         products.load_product(tenant_id, product_id)
+    if appointment_id is not None:
+        from chalicelib.services import appointments
+
+        visit = appointments.load_appointment(tenant_id, appointment_id).data
+        if customer_id is not None and visit["customer_id"] != customer_id:
+            raise Invalid("the appointment is another customer's", code="appointment_mismatch")
 
 
 def open_ticket(
@@ -425,7 +438,12 @@ def open_ticket(
             tenant_id, email=request.customer_email, name=request.customer_name
         ).id
     custom_fields = ticket_fields.validate(ctx.sections, request.custom_fields, partial=False)
-    _check_links(tenant_id, product_id=request.product_id)
+    _check_links(
+        tenant_id,
+        product_id=request.product_id,
+        appointment_id=request.appointment_id,
+        customer_id=customer_id,
+    )
     warranty_id, product_id = request.warranty_id, request.product_id
     if warranty_id is None and request.serial_number:
         # Opened with a serial: link the customer's own registration of it, if there is one.
@@ -519,7 +537,12 @@ def update_ticket(
         requested["custom_fields"] = ticket_fields.validate(ctx.sections, merged, partial=False)
     if "tags" in requested:
         requested["tags"] = list(dict.fromkeys(requested["tags"]))
-    _check_links(tenant_id, product_id=requested.get("product_id"))
+    _check_links(
+        tenant_id,
+        product_id=requested.get("product_id"),
+        appointment_id=requested.get("appointment_id"),
+        customer_id=current.customer_id,
+    )
     if requested.get("warranty_id") and requested["warranty_id"] != current.warranty_id:
         # Linking a registration (one of the tenant's own, else 404) re-derives entitlement.
         derived = resolve_entitlement(

@@ -200,7 +200,12 @@ def register(tenant_id: str, request: WarrantyCreate) -> Warranty:
             "warranty_id": warranty_id,
             "customer_id": request.customer_id,
             "product_id": request.product_id,
+            "serial_number": data["serial_number"],
+            "purchase_date": data["purchase_date"],
+            "starts_on": view.coverage.starts_on.isoformat(),
             "standard_ends_on": view.coverage.standard_ends_on.isoformat(),
+            "plan_offers": [offer["code"] for offer in data["plan_offers"]],
+            "late_registration": late,
         },
     )
     return view

@@ -108,8 +108,10 @@ def register_product(
     principal: WidgetPrincipal, request: WidgetRegistrationCreate
 ) -> WidgetRegistration:
     """Register a product for the signed-in customer, through the warranty rules."""
-    from chalicelib.services import warranties
+    from chalicelib.services import products, warranties
 
+    # The product first: an unknown product must not leave a customer record behind.
+    products.load_product(principal.tenant_id, request.product_id)
     customer_id, _ = customer_of_identity(principal)
     created = warranties.register(
         principal.tenant_id,

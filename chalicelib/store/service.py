@@ -11,6 +11,7 @@ Item layout:
 | serial (guard + find)  | ``<t>#SERIAL#<serial upper>`` | ``<product id>``    |
 | service centre         | ``<t>#CENTRE``                | ``<centre id>``     |
 | service plan           | ``<t>#SPLAN#<id>``            | ``SPLAN``           |
+| plan guard (1 per reg.)| ``<t>#SPLAN_FOR``             | ``<warranty id>``   |
 | appointment            | ``<t>#APPT#<id>``             | ``APPT``            |
 
 Access patterns:
@@ -30,6 +31,17 @@ Access patterns:
 | all registrations / claims / plans / | Query ``by_kind`` (``gsi2pk = <t>#<KIND>``, range     |
 | appointments (date-ranged)           | ``gsi2sk`` = created time or visit start)             |
 | registrations of a product           | Query ``by_product`` (``gsi3pk = <t>#PRODUCT#<id>``)  |
+| service plans by next visit to book  | Query ``by_kind`` (``gsi2pk = <t>#SERVICE_PLAN``,     |
+|                                      | ``gsi2sk = <next planned date>#<id>``; done or        |
+|                                      | cancelled plans sort last at ``9999-12-31``)          |
+| appointments in a time range         | Query ``by_kind`` (``gsi2pk = <t>#APPOINTMENT``,      |
+|                                      | ``gsi2sk = <starts_at>#<id>``), ``between``           |
+| a technician's appointments          | Query ``by_product`` (generic third index:            |
+|                                      | ``gsi3pk = <t>#TECHNICIAN#<name lower>``, by start)   |
+| appointment filters (status, centre, | filter expressions on the top-level ``status``,       |
+| technician)                          | ``centre_id``, ``technician`` copies of ``data``      |
+| one active plan per registration     | guard item ``<t>#SPLAN_FOR`` / warranty id, written   |
+|                                      | with the plan, deleted when it is cancelled           |
 | centres                              | Query ``<t>#CENTRE`` (routing filters in memory: a    |
 |                                      | tenant has tens of centres, not millions)             |
 
@@ -86,7 +98,8 @@ class ByKindIndex(GlobalSecondaryIndex["ServiceTable"]):
 
 
 class ByProductIndex(GlobalSecondaryIndex["ServiceTable"]):
-    """Registrations of one product."""
+    """Registrations of one product; appointments of one technician (a generic third index
+    whose name predates its second use)."""
 
     class Meta:
         index_name = "by_product"
@@ -123,8 +136,10 @@ class ServiceItem(VersionedMixin, ServiceTable):
     kind = UnicodeAttribute()
     record_id = UnicodeAttribute()
     data = JSONAttribute()
-    # Copied from ``data`` so lists can filter on it (claims, appointments, plans).
+    # Copied from ``data`` so lists can filter on them (claims, appointments, plans).
     status = UnicodeAttribute(null=True)
+    centre_id = UnicodeAttribute(null=True)
+    technician = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 
@@ -140,6 +155,12 @@ class SkuItem(ServiceTable):
     """A SKU taken by a product."""
 
     product_id = UnicodeAttribute()
+
+
+class PlanGuardItem(ServiceTable):
+    """The active service plan of a registration (at most one)."""
+
+    plan_id = UnicodeAttribute()
 
 
 # --- keys ----------------------------------------------------------------------------------
@@ -203,8 +224,16 @@ class Transaction:
 
     def __init__(self, what: str) -> None:
         self._tx = TransactWrite(connection=_connection())
-        self.labels: list[str] = []
+        # PynamoDB sends condition checks, then deletes, then puts, then updates, whatever
+        # order they were added in; cancellation reasons follow that order.
+        self._delete_labels: list[str] = []
+        self._save_labels: list[str] = []
         self.what = what
+
+    @property
+    def labels(self) -> list[str]:
+        """Item labels in the order the items are sent (deletes, then puts)."""
+        return [*self._delete_labels, *self._save_labels]
 
     def __enter__(self) -> Transaction:
         self._tx.__enter__()
@@ -212,12 +241,12 @@ class Transaction:
 
     def save(self, item: Any, label: str, condition: Any = None) -> None:
         """Put ``item`` under ``condition``."""
-        self.labels.append(label)
+        self._save_labels.append(label)
         self._tx.save(item, condition=condition)
 
     def delete(self, item: Any, label: str, condition: Any = None) -> None:
         """Delete ``item`` under ``condition``."""
-        self.labels.append(label)
+        self._delete_labels.append(label)
         self._tx.delete(item, condition=condition)
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
@@ -235,6 +264,15 @@ class Transaction:
                 if label == "sku":
                     raise Conflict(
                         "another product already has this SKU", code="sku_taken"
+                    ) from error
+                if label.startswith("version:"):
+                    raise VersionConflict(
+                        f"the {label.removeprefix('version:')} was changed at the same time; retry"
+                    ) from error
+                if label == "plan_guard":
+                    raise Conflict(
+                        "this registration already has an active service plan",
+                        code="service_plan_exists",
                     ) from error
                 if label == "serial":
                     raise Conflict(
@@ -258,7 +296,7 @@ def new_record(
     """An unsaved record at version 1."""
     pk, sk = record_key(tenant_id, kind, record_id, parent_id)
     now = utcnow()
-    return ServiceItem(
+    item = ServiceItem(
         pk=pk,
         sk=sk,
         tenant_id=tenant_id,
@@ -268,9 +306,18 @@ def new_record(
         created_at=now,
         updated_at=now,
         version=1,
-        status=data.get("status"),
         **(indexes or {}),
     )
+    sync_filters(item)
+    return item
+
+
+def sync_filters(item: ServiceItem) -> None:
+    """Copy the filterable fields of ``data`` to their top-level attributes."""
+    item.status = item.data.get("status")
+    item.centre_id = item.data.get("service_centre_id")
+    technician = item.data.get("technician")
+    item.technician = technician.lower() if technician else None
 
 
 def save_new(item: ServiceItem, *, extra: list[tuple[Any, str]] | None = None, what: str) -> None:
@@ -292,7 +339,7 @@ def save_version(
     """Write ``item`` as the next version if the stored one is still ``expected_version``."""
     item.version = expected_version + 1
     item.updated_at = utcnow()
-    item.status = item.data.get("status")
+    sync_filters(item)
     with Transaction(what) as tx:
         tx.save(item, "version", ServiceItem.version == expected_version)
         for guard, label in extra_saves or []:
@@ -300,6 +347,42 @@ def save_version(
         for guard, label in extra_deletes or []:
             tx.delete(guard, label)
     return item
+
+
+def write_together(
+    *,
+    new: list[tuple[ServiceItem, str]] | None = None,
+    versioned: list[tuple[ServiceItem, int, str]] | None = None,
+    guards: list[tuple[Any, str]] | None = None,
+    deletes: list[tuple[Any, str]] | None = None,
+    what: str,
+) -> None:
+    """One transaction over several records: new ones (must not exist), next versions of
+    existing ones (each conditional on its expected version; a stale one is a 409 naming it),
+    new guard items (must not exist) and deleted guard items."""
+    with Transaction(what) as tx:
+        for item, label in new or []:
+            tx.save(item, label, ServiceItem.pk.does_not_exist())
+        for item, expected, name in versioned or []:
+            item.version = expected + 1
+            item.updated_at = utcnow()
+            sync_filters(item)
+            label = "version" if name == what else f"version:{name}"
+            tx.save(item, label, ServiceItem.version == expected)
+        for guard, label in guards or []:
+            tx.save(guard, label, ServiceTable.pk.does_not_exist())
+        for guard, label in deletes or []:
+            tx.delete(guard, label)
+
+
+def plan_guard(tenant_id: str, warranty_id: str, plan_id: str) -> PlanGuardItem:
+    """The item that keeps a registration to one active service plan."""
+    return PlanGuardItem(
+        pk=key(tenant_id, "SPLAN_FOR"),
+        sk=warranty_id,
+        tenant_id=tenant_id,
+        plan_id=plan_id,
+    )
 
 
 def copy(item: ServiceItem) -> ServiceItem:
@@ -394,10 +477,49 @@ def list_index(
     )
 
 
+_RANGE_KEYS = {
+    "by_customer": ServiceTable.gsi1sk,
+    "by_kind": ServiceTable.gsi2sk,
+    "by_product": ServiceTable.gsi3sk,
+}
+
+
 def range_between(index: str, low: str, high: str) -> Any:
     """A range-key condition ``low <= sk <= high`` on ``index``."""
-    attribute = {"by_customer": ServiceTable.gsi1sk, "by_kind": ServiceTable.gsi2sk}[index]
-    return attribute.between(low, high)
+    return _RANGE_KEYS[index].between(low, high)
+
+
+def range_from(index: str, low: str) -> Any:
+    """A range-key condition ``sk >= low`` on ``index``."""
+    return _RANGE_KEYS[index] >= low
+
+
+def range_to(index: str, high: str) -> Any:
+    """A range-key condition ``sk <= high`` on ``index``."""
+    return _RANGE_KEYS[index] <= high
+
+
+def equals_filters(**values: str | None) -> Any:
+    """AND of equality filters on the top-level copies (``status``, ``centre_id``,
+    ``technician``); None when no value is given."""
+    attributes = {
+        "status": ServiceItem.status,
+        "centre_id": ServiceItem.centre_id,
+        "technician": ServiceItem.technician,
+    }
+    condition = None
+    for name, value in values.items():
+        if value is None:
+            continue
+        term = attributes[name] == value
+        condition = term if condition is None else condition & term
+    return condition
+
+
+def get_many(tenant_id: str, kind: str, record_ids: list[str]) -> list[ServiceItem]:
+    """Several records of one kind (one BatchGetItem per 100), in no particular order."""
+    keys = [record_key(tenant_id, kind, record_id) for record_id in record_ids]
+    return [i for i in ServiceItem.batch_get(keys, consistent_read=True) if i.kind == kind]
 
 
 def list_claims(

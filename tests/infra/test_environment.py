@@ -35,6 +35,7 @@ def test_functions_are_pointed_at_this_stacks_resources(
         assert variables["APP_SECRET_PARAM"] == f"/aftersales/{stage}/app-secret"
         bucket = variables["ATTACHMENTS_BUCKET"]["Ref"]
         assert resources[bucket]["Type"] == "AWS::S3::Bucket"
+        assert variables["UPLOADS_BUCKET"] == {"Ref": bucket}
         configuration_set = variables["SES_CONFIGURATION_SET"]["Ref"]
         assert resources[configuration_set]["Type"] == "AWS::SES::ConfigurationSet"
 

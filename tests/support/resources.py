@@ -343,6 +343,64 @@ def make_centre(maker: Maker) -> str:
     return str(maker.call("POST", "/v1/service-centres", body)["id"])
 
 
+@factory("service_centre_id", requires=("centre_id",))
+def make_centre_reference(maker: Maker) -> str:
+    """The centre, as bodies and filters name it."""
+    return maker.made["centre_id"]
+
+
+@factory("plan_id", requires=("warranty_id", "centre_id"))
+def make_service_plan(maker: Maker) -> str:
+    """A yearly maintenance plan of the registration at the (authorised) centre."""
+    body = {
+        "customer_id": maker.made["customer_id"],
+        "product_id": maker.made["product_id"],
+        "warranty_id": maker.made["warranty_id"],
+        "start": "2027-03-01",
+        "visits": 3,
+        "service_centre_id": maker.made["centre_id"],
+        "visit_price": "80.00",
+        "currency": "EUR",
+        "notes": f"{maker.marker} plan",
+    }
+    return str(maker.call("POST", "/v1/service-plans", body)["id"])
+
+
+@factory("service_plan_id", requires=("plan_id",))
+def make_plan_reference(maker: Maker) -> str:
+    """The plan, as bodies name it."""
+    return maker.made["plan_id"]
+
+
+@factory("number", under="/v1/service-plans", tenant_owned=False)
+def make_visit_number(maker: Maker) -> str:
+    """A visit number of a plan (the same for every tenant)."""
+    return "3"
+
+
+@factory("appointment_id", requires=("plan_id",))
+def make_appointment(maker: Maker) -> str:
+    """The plan's first visit, booked with a technician."""
+    body = {
+        "starts_at": "2027-03-01T08:00:00Z",
+        "ends_at": "2027-03-01T10:00:00Z",
+        "technician": f"{maker.marker} tech",
+        "notes": f"{maker.marker} visit",
+    }
+    created = maker.call(
+        "POST", f"/v1/service-plans/{maker.made['plan_id']}/visits/1/appointment", body
+    )
+    return str(created["id"])
+
+
+WINDOW = {"starts_at": "2027-03-02T08:00:00Z", "ends_at": "2027-03-02T10:00:00Z"}
+EXAMPLE_BODIES["book_visit"] = dict(WINDOW)
+EXAMPLE_BODIES["create_appointment"] = {
+    "kind": "repair",
+    "customer_id": "01HZZZZZZZZZZZZZZZZZZZZZZZ",
+    **WINDOW,
+}
+EXAMPLE_BODIES["transition_appointment"] = {"status": "cancelled", "cancel_reason": "Example"}
 EXAMPLE_BODIES["purchase_plan"] = {"plan_code": "plus1"}
 EXAMPLE_BODIES["transition_claim"] = {"status": "approved"}
 
@@ -454,4 +512,6 @@ CONCURRENT_CHANGES: dict[str, Callable[[int, int], dict[str, Any]]] = {
     "update_product": lambda w, n: {"name": f"Writer {w}.{n}"},
     "update_warranty": lambda w, n: {"retailer": f"Writer {w}.{n}"},
     "update_centre": lambda w, n: {"name": f"Writer {w}.{n}"},
+    "update_service_plan": lambda w, n: {"notes": f"Writer {w}.{n}"},
+    "update_appointment": lambda w, n: {"notes": f"Writer {w}.{n}"},
 }
