@@ -206,6 +206,8 @@ def register(tenant_id: str, request: WarrantyCreate) -> Warranty:
             "standard_ends_on": view.coverage.standard_ends_on.isoformat(),
             "plan_offers": [offer["code"] for offer in data["plan_offers"]],
             "late_registration": late,
+            "registration_deadline": deadline.isoformat() if deadline else None,
+            "has_proof_of_purchase": bool(request.proof_of_purchase),
         },
     )
     return view
@@ -269,6 +271,16 @@ def update_warranty(
     updated.data = {**loaded.item.data, **changes}
     store.save_version(updated, expected, what="warranty")
     loaded.item = updated
+    _emit(
+        tenant_id,
+        "warranty.updated",
+        {
+            "warranty_id": warranty_id,
+            "customer_id": updated.data["customer_id"],
+            "changed_fields": sorted(changes),
+            "has_proof_of_purchase": bool(updated.data.get("proof_of_purchase")),
+        },
+    )
     return to_warranty(loaded)
 
 

@@ -930,3 +930,80 @@ def test_service_scopes(api: Api, tenant_a: TenantKeys) -> None:
         json_body={"name": "C", "address": "A", "country": "LT"},
     )
     assert refused.status_code == 403
+
+
+def test_warranty_and_claim_events(
+    api: Api, tenant_a: TenantKeys, events: list[DomainEvent]
+) -> None:
+    world = setup(api, tenant_a)
+    product = ok(
+        call(
+            api,
+            tenant_a,
+            "POST",
+            "/v1/products",
+            {
+                "sku": "WIN-1",
+                "name": "Window",
+                "warranty": {"months": 12, "registration_required_within_days": 30},
+                "extended_plans": [
+                    {"code": "x", "name": "X", "months": 12, "price": "10", "currency": "EUR"}
+                ],
+            },
+        ),
+        201,
+    )
+    purchase = NOW.date() - timedelta(days=5)
+    events.clear()
+    w = ok(
+        call(
+            api,
+            tenant_a,
+            "POST",
+            "/v1/warranties",
+            {
+                "product_id": product["id"],
+                "customer_id": world["customer"]["id"],
+                "serial_number": "WIN-77",
+                "purchase_date": purchase.isoformat(),
+            },
+        ),
+        201,
+    )
+    (registered,) = [e for e in events if e.name == "warranty.registered"]
+    assert registered.data["registration_deadline"] == (purchase + timedelta(days=30)).isoformat()
+    assert registered.data["has_proof_of_purchase"] is False
+    assert registered.data["plan_offers"] == ["x"]
+    assert registered.data["standard_ends_on"] == w["coverage"]["standard_ends_on"]
+    upload = ok(
+        call(
+            api,
+            tenant_a,
+            "POST",
+            "/v1/warranties/uploads",
+            {"filename": "r.pdf", "content_type": "application/pdf", "size": 10},
+        ),
+        201,
+    )
+    path = f"/v1/warranties/{w['id']}"
+    ok(call(api, tenant_a, "PATCH", path, {"proof_of_purchase": upload["reference"], "version": 1}))
+    assert events[-1].name == "warranty.updated"
+    assert events[-1].data["changed_fields"] == ["proof_of_purchase"]
+    assert events[-1].data["has_proof_of_purchase"] is True
+    ok(call(api, tenant_a, "POST", f"{path}/plans", {"plan_code": "x", "version": 2}), 201)
+    assert events[-1].name == "warranty.extended"
+    claim = ok(call(api, tenant_a, "POST", f"{path}/claims", {"description": "Draught"}), 201)
+    assert names(events)[-2:] == ["ticket.created", "claim.submitted"]
+    ok(
+        call(
+            api,
+            tenant_a,
+            "POST",
+            f"{path}/claims/{claim['id']}/transitions",
+            {"status": "approved", "version": 1},
+        )
+    )
+    assert events[-1].name == "claim.status_changed"
+    assert events[-1].data["previous_status"] == "submitted"
+    ok(call(api, tenant_a, "POST", f"{path}/void", {"reason": "resold", "version": 3}))
+    assert events[-1].name == "warranty.voided"
