@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice.app import Chalice, CloudWatchEvent, Rate
+from chalice.app import Chalice, CloudWatchEvent, Rate, SQSEvent
 
 from chalicelib.api.lazy_routes import register_routes
 from chalicelib.api.middleware import http_middleware
+from chalicelib.config import FOLLOWUPS_QUEUE_NAME
 
 app = Chalice(app_name="aftersales")
 app.register_middleware(http_middleware, "http")
@@ -25,3 +26,19 @@ def ticket_sweep(event: CloudWatchEvent) -> dict[str, Any]:
     from chalicelib.jobs.ticket_sweep import handle
 
     return handle(event.to_dict(), event.context)
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="followups_sweep")
+def followups_sweep(event: CloudWatchEvent) -> dict[str, Any]:
+    """Claim due follow-ups and enqueue them (chalicelib/jobs/followups.py)."""
+    from chalicelib.jobs import followups
+
+    return followups.sweep(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(queue=FOLLOWUPS_QUEUE_NAME, batch_size=10, name="followups_worker")
+def followups_worker(event: SQSEvent) -> dict[str, Any]:
+    """Deliver claimed follow-ups, reporting partial batch failures."""
+    from chalicelib.jobs import followups
+
+    return followups.work(event.to_dict(), event.context)

@@ -13,6 +13,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# The follow-up work queue's name: ``app.py`` consumes it, infra and the local stack create it
+# (with ``<name>-dlq``) under this name.
+FOLLOWUPS_QUEUE_NAME = "aftersales-followups"
+
 
 class Settings(BaseModel):
     """Every environment-driven setting of the application."""
@@ -43,6 +47,15 @@ class Settings(BaseModel):
     tenant_credentials_refresh_seconds: int = Field(default=300, ge=0, le=600)
 
     followups_queue_url: str | None = None
+    # Follow-up engine: due-index shards (may only grow), claim lease (must outlast the worker's
+    # SQS visibility timeout), sweep page size and time budget, retry limit.
+    followups_queue_name: str = FOLLOWUPS_QUEUE_NAME
+    followup_shards: int = Field(default=16, ge=1, le=256)
+    followup_lease_seconds: int = Field(default=900, ge=30, le=43_200)
+    followup_sweep_page_size: int = Field(default=100, ge=1, le=1000)
+    followup_sweep_budget_seconds: float = Field(default=50.0, gt=0)
+    followup_max_attempts: int = Field(default=6, ge=1, le=20)
+    followup_retry_base_seconds: int = Field(default=60, ge=1, le=3600)
     event_bus_name: str = "default"
     ses_sender: str = "no-reply@example.com"
     # SES configuration set (deployed stages: reputation metrics, suppression list); unset locally.

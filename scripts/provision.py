@@ -37,6 +37,28 @@ def provision() -> dict[str, str]:
         if bucket not in existing:
             s3.create_bucket(Bucket=bucket, **options)
         created[name] = bucket
+    created.update(ensure_queues())
     aws_client("ses").verify_email_identity(EmailAddress=settings.ses_sender)
     created["ses_sender"] = settings.ses_sender
     return created
+
+
+def ensure_queues() -> dict[str, str]:
+    """The follow-up work queue and its dead-letter queue (redrive after 5 receives, as infra)."""
+    import json
+
+    settings = get_settings()
+    sqs = aws_client("sqs")
+    name = settings.followups_queue_name
+    dlq_url = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    url = sqs.create_queue(
+        QueueName=name,
+        Attributes={
+            "VisibilityTimeout": "180",
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 5}),
+        },
+    )["QueueUrl"]
+    return {"followups_queue": url, "followups_dead_letter_queue": dlq_url}

@@ -26,4 +26,5 @@ BLUEPRINT_MODULES: tuple[str, ...] = (
     "chalicelib.api.service_centres",
     "chalicelib.api.service_plans",
     "chalicelib.api.appointments",
+    "chalicelib.api.followups",
 )

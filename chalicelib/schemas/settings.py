@@ -15,6 +15,7 @@ from pydantic import Field
 from chalicelib.schemas.common import ApiModel, Version
 from chalicelib.schemas.customer_data import PrivacySettings
 from chalicelib.schemas.feedback import FeedbackSettings
+from chalicelib.schemas.followups import FollowUpSettings
 from chalicelib.schemas.ticket_settings import (
     BusinessHoursSettings,
     SlaSettings,
@@ -40,6 +41,7 @@ SECTIONS: dict[str, type[ApiModel]] = {
     "widget": WidgetSettings,
     "feedback": FeedbackSettings,
     "privacy": PrivacySettings,
+    "followups": FollowUpSettings,
 }
 
 

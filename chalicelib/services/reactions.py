@@ -24,7 +24,7 @@ from chalicelib.observability import get_metrics, logger
 Subscriber = Callable[[DomainEvent], None]
 
 # Add a bounded context's reaction here: one line, one "module:function".
-SUBSCRIBERS: tuple[str, ...] = ()
+SUBSCRIBERS: tuple[str, ...] = ("chalicelib.services.followup_rules:on_event",)
 
 _loaded: dict[str, Subscriber] = {}
 

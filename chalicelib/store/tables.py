@@ -9,6 +9,8 @@ from pynamodb.models import Model
 
 from chalicelib.store.customers import CustomersTable
 from chalicelib.store.feedback import FeedbackTable
+from chalicelib.store.followups import TTL_ATTRIBUTE as FOLLOWUPS_TTL
+from chalicelib.store.followups import FollowUpsTable
 from chalicelib.store.idempotency import TTL_ATTRIBUTE, IdempotencyTable
 from chalicelib.store.rate_limits import TTL_ATTRIBUTE as RATE_LIMIT_TTL
 from chalicelib.store.rate_limits import RateLimitsTable
@@ -24,12 +26,14 @@ TABLE_MODELS: list[type[Model]] = [
     TicketsTable,
     FeedbackTable,
     ServiceTable,
+    FollowUpsTable,
     TenantsTable,
 ]
 ALL_TABLE_MODELS: list[type[Model]] = [*TABLE_MODELS, IdempotencyTable]
 TTL_ATTRIBUTES: dict[type[Model], str] = {
     IdempotencyTable: TTL_ATTRIBUTE,
     RateLimitsTable: RATE_LIMIT_TTL,
+    FollowUpsTable: FOLLOWUPS_TTL,
 }
 
 

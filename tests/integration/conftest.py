@@ -19,6 +19,7 @@ def reset_caches() -> None:
     from chalicelib.api import cors
     from chalicelib.api.openapi import openapi_document
     from chalicelib.config import reset_settings
+    from chalicelib.notify import work_queue
     from chalicelib.services import auth, widget_auth
     from chalicelib.services.signing import reset_keys
     from chalicelib.store.clients import reset_clients
@@ -32,6 +33,7 @@ def reset_caches() -> None:
     cors.clear_cache()
     persistence_layer.cache_clear()
     openapi_document.cache_clear()
+    work_queue.reset()
 
 
 @pytest.fixture
