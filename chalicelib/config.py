@@ -56,6 +56,9 @@ class Settings(BaseModel):
     followup_sweep_budget_seconds: float = Field(default=50.0, gt=0)
     followup_max_attempts: int = Field(default=6, ge=1, le=20)
     followup_retry_base_seconds: int = Field(default=60, ge=1, le=3600)
+    # Webhook targets on loopback/private addresses and plain http: only the local stack and
+    # tests turn this on; deployed stages refuse them (SSRF protection, docs/followups.md).
+    webhook_allow_private_targets: bool = False
     event_bus_name: str = "default"
     ses_sender: str = "no-reply@example.com"
     # SES configuration set (deployed stages: reputation metrics, suppression list); unset locally.

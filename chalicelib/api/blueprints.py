@@ -27,4 +27,6 @@ BLUEPRINT_MODULES: tuple[str, ...] = (
     "chalicelib.api.service_plans",
     "chalicelib.api.appointments",
     "chalicelib.api.followups",
+    "chalicelib.api.webhooks",
+    "chalicelib.api.unsubscribe",
 )

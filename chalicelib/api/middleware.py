@@ -33,6 +33,9 @@ def _normalise(response: Response, request_id: str, path: str) -> Response:
     headers = {k.lower(): v for k, v in (response.headers or {}).items()}
     if response.status_code < 400 or headers.get("content-type") == PROBLEM_JSON:
         return response
+    if str(headers.get("content-type", "")).startswith("text/html"):
+        # A page a view rendered on purpose (an expired survey or unsubscribe link).
+        return response
     detail = "the request could not be handled"
     body = response.body
     if isinstance(body, str | bytes):

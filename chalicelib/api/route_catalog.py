@@ -293,4 +293,22 @@ ROUTES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         "POST",
         ("application/json",),
     ),
+    ("chalicelib.api.webhooks", "/v1/webhooks", "POST", ("application/json",)),
+    ("chalicelib.api.webhooks", "/v1/webhooks", "GET", ("application/json",)),
+    ("chalicelib.api.webhooks", "/v1/webhooks/{webhook_id}", "GET", ("application/json",)),
+    ("chalicelib.api.webhooks", "/v1/webhooks/{webhook_id}", "PATCH", ("application/json",)),
+    ("chalicelib.api.webhooks", "/v1/webhooks/{webhook_id}", "DELETE", ("application/json",)),
+    (
+        "chalicelib.api.unsubscribe",
+        "/widget/v1/unsubscribe/{token}",
+        "OPTIONS",
+        ("application/json",),
+    ),
+    ("chalicelib.api.unsubscribe", "/widget/v1/unsubscribe/{token}", "GET", ("application/json",)),
+    (
+        "chalicelib.api.unsubscribe",
+        "/widget/v1/unsubscribe/{token}",
+        "POST",
+        ("application/json", "application/x-www-form-urlencoded"),
+    ),
 )

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 AuthKind = Literal["none", "secret", "platform", "widget"]
 IdentityMode = Literal["none", "optional", "required"]
 JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
 _IF_MATCH = re.compile(r'^\s*(?:W/)?"?([0-9]{1,12})"?\s*$')
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
@@ -60,6 +61,9 @@ class Operation:
     feature: str | None = None
     identity: IdentityMode = "none"
     submission: bool = False
+    # Also accepts an HTML form post (its fields are ignored): RFC 8058 one-click unsubscribe,
+    # which mail clients send as ``List-Unsubscribe=One-Click`` form data.
+    form: bool = False
 
 
 OPERATIONS: list[Operation] = []
@@ -116,6 +120,7 @@ def operation(
     feature: str | None = None,
     identity: IdentityMode = "none",
     submission: bool = False,
+    form: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``fn`` as the handler of ``method path`` (see module docstring).
 
@@ -141,6 +146,7 @@ def operation(
             feature=feature,
             identity=identity,
             submission=submission,
+            form=form,
         )
         OPERATIONS.append(op)
         _register_preflight(bp, path, method)
@@ -150,10 +156,14 @@ def operation(
 
         view.__name__ = fn.__name__
         view.__doc__ = fn.__doc__
-        bp.route(path, methods=[method], content_types=[JSON])(view)
+        bp.route(path, methods=[method], content_types=[JSON, FORM] if form else [JSON])(view)
         return fn
 
     return register
+
+
+def _is_form(headers: dict[str, str]) -> bool:
+    return headers.get("content-type", "").split(";", 1)[0].strip().lower() == FORM
 
 
 def _register_preflight(bp: Blueprint, path: str, method: str) -> None:
@@ -394,6 +404,8 @@ def execute(
             principal = _authenticate(op, headers)
         raw_body = request.raw_body or b""
         raw = raw_body.encode() if isinstance(raw_body, str) else raw_body
+        if op.form and op.body is None and _is_form(headers):
+            raw = b""  # a form post's fields carry nothing these operations read
         body, raw_json = _parse_body(op, raw)
         query = _parse_query(op, request)
         if_match, idempotency_key = _header_values(headers)

@@ -202,3 +202,34 @@ COMMON: dict[str, dict[str, str]] = {
 }
 
 DEFAULT_LOCALE = "en"
+
+# The unsubscribe page behind the link in every follow-up email.
+UNSUBSCRIBE_PAGE: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Unsubscribe",
+        "ask_surveys": "Stop receiving surveys from {company}?",
+        "ask_all": "Stop receiving all messages from {company}?",
+        "button": "Unsubscribe",
+        "done_surveys": "Done: {company} will send you no more surveys.",
+        "done_all": "Done: {company} will send you no more messages like this one.",
+        "invalid": "This unsubscribe link is not valid. Use the link from your email.",
+    },
+    "lt": {
+        "title": "Prenumeratos atsisakymas",
+        "ask_surveys": "Nebegauti {company} apklausų?",
+        "ask_all": "Nebegauti jokių {company} pranešimų?",
+        "button": "Atsisakyti",
+        "done_surveys": "Atlikta: {company} nebesiųs jums apklausų.",
+        "done_all": "Atlikta: {company} nebesiųs jums tokių pranešimų.",
+        "invalid": "Ši atsisakymo nuoroda negalioja. Naudokite nuorodą iš laiško.",
+    },
+    "lv": {
+        "title": "Atteikšanās",
+        "ask_surveys": "Vairs nesaņemt {company} aptaujas?",
+        "ask_all": "Vairs nesaņemt nekādas {company} ziņas?",
+        "button": "Atteikties",
+        "done_surveys": "Gatavs: {company} jums vairs nesūtīs aptaujas.",
+        "done_all": "Gatavs: {company} jums vairs nesūtīs šādas ziņas.",
+        "invalid": "Šī atteikšanās saite nav derīga. Izmantojiet saiti no vēstules.",
+    },
+}

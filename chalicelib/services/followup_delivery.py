@@ -347,7 +347,9 @@ def _deliver_event(item: store.FollowUpItem, customer: Any) -> str:
 
 
 def _deliver_webhook(item: store.FollowUpItem, ready: _Ready, now: datetime) -> str:
-    raise DeliveryFailed("the tenant has no webhook endpoint for follow-ups", retryable=False)
+    from chalicelib.services.webhooks import deliver_followup
+
+    return deliver_followup(item.tenant_id, item.webhook_id, followup_payload(item, ready.customer))
 
 
 def _deliver_email(item: store.FollowUpItem, ready: _Ready, now: datetime) -> str:

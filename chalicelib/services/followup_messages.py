@@ -15,13 +15,10 @@ from typing import Any
 
 from chalicelib.config import get_settings
 from chalicelib.domain.followups import FollowUpKind, survey_metric
-from chalicelib.domain.sealed import seal, unseal
 from chalicelib.domain.survey_tokens import SurveyGrant, expiry
 from chalicelib.i18n.followups import COMMON, DEFAULT_LOCALE, KIND_TEXTS
 from chalicelib.schemas.followups import MessageTemplate
-from chalicelib.services.signing import derived_key
 
-UNSUBSCRIBE_PURPOSE = "unsubscribe"
 _PLACEHOLDER = re.compile(r"\{(customer_name|company|subject|date)\}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 SUBJECT_MAX = 200
@@ -70,30 +67,15 @@ def header_safe(text: str) -> str:
     return _CONTROL.sub(" ", text).strip()[:SUBJECT_MAX]
 
 
-def unsubscribe_key() -> bytes:
-    """The signing key of unsubscribe links."""
-    return derived_key(UNSUBSCRIBE_PURPOSE)
+def unsubscribe_url(tenant_id: str, customer_id: str, scope: str, followup_id: str) -> str:
+    """The public unsubscribe link (``api/unsubscribe.py``) for one customer and scope."""
+    from urllib.parse import quote
 
+    from chalicelib.services.unsubscribe import unsubscribe_token
 
-def unsubscribe_token(tenant_id: str, customer_id: str, scope: str, followup_id: str) -> str:
-    """A signed token that unsubscribes one customer from ``scope`` (``surveys`` or ``all``)."""
-    payload = {"t": tenant_id, "c": customer_id, "s": scope, "f": followup_id}
-    return seal(unsubscribe_key(), UNSUBSCRIBE_PURPOSE, payload)
-
-
-def read_unsubscribe_token(token: str) -> dict[str, str] | None:
-    """The payload of a genuine unsubscribe token, or None."""
-    payload = unseal(unsubscribe_key(), UNSUBSCRIBE_PURPOSE, token)
-    if payload is None or payload.get("s") not in {"surveys", "all"}:
-        return None
-    if not all(isinstance(payload.get(k), str) and payload.get(k) for k in ("t", "c", "f")):
-        return None
-    return {k: str(v) for k, v in payload.items()}
-
-
-def unsubscribe_url(token: str) -> str:
-    """The public page that confirms an unsubscribe."""
-    return f"{get_settings().public_base_url.rstrip('/')}/public/v1/unsubscribe/{token}"
+    token = unsubscribe_token(tenant_id, customer_id, scope, followup_id)
+    base = get_settings().public_base_url.rstrip("/")
+    return f"{base}/widget/v1/unsubscribe/{quote(token, safe='')}"
 
 
 @dataclass(frozen=True)
@@ -194,11 +176,12 @@ def render_email(
     action = str(data["url"]) if metric is None and data.get("url") else None
     if action:
         links["action"] = action
-    token = unsubscribe_token(recipient.tenant_id, recipient.customer_id, "all", followup_id)
-    links["unsubscribe"] = unsubscribe_url(token)
+    links["unsubscribe"] = unsubscribe_url(
+        recipient.tenant_id, recipient.customer_id, "all", followup_id
+    )
     if metric is not None:
         links["unsubscribe_surveys"] = unsubscribe_url(
-            unsubscribe_token(recipient.tenant_id, recipient.customer_id, "surveys", followup_id)
+            recipient.tenant_id, recipient.customer_id, "surveys", followup_id
         )
     parts = _Parts(
         locale=locale,

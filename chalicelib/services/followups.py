@@ -229,6 +229,10 @@ def create_followup(tenant_id: str, request: FollowUpCreate) -> FollowUp:
     )
     if customer is None:
         raise NotFound(f"no customer with id {request.customer_id}", code="customer_not_found")
+    if request.webhook_id is not None:
+        from chalicelib.services.webhooks import require_webhook
+
+        require_webhook(tenant_id, request.webhook_id)
     subject_id = request.subject_id or (
         request.customer_id if request.subject_kind is SubjectKind.CUSTOMER else None
     )

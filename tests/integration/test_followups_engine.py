@@ -131,7 +131,7 @@ def test_solved_ticket_yields_exactly_one_csat_email_after_the_delay(
     assert "?score=5" in text
     assert 'href="http' in html
     assert "?score=1" in html
-    assert "/public/v1/unsubscribe/" in text
+    assert "/widget/v1/unsubscribe/" in text
     [done] = followups(api, tenant_a)
     assert (done["status"], done["attempts"], done["sent_at"] is not None) == ("sent", 1, True)
     assert followups(api, tenant_a, "?status=sent")[0]["id"] == done["id"]

@@ -158,7 +158,8 @@ def sent_emails() -> list[Message]:
     for message in ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages:
         raw = getattr(message, "raw_data", None)
         if raw:
-            found.append(email.message_from_string(raw))
+            # Parsed from bytes: a str-parsed 8bit part decodes non-ASCII text as escapes.
+            found.append(email.message_from_bytes(raw.encode("utf-8")))
     return found
 
 
