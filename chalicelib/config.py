@@ -47,6 +47,8 @@ class Settings(BaseModel):
     tenant_credentials_refresh_seconds: int = Field(default=300, ge=0, le=600)
 
     followups_queue_url: str | None = None
+    # Set by infra (the queue's DLQ); found by name ``<queue name>-dlq`` when unset (local).
+    followups_dead_letter_queue_url: str | None = None
     # Follow-up engine: due-index shards (may only grow), claim lease (must outlast the worker's
     # SQS visibility timeout), sweep page size and time budget, retry limit.
     followups_queue_name: str = FOLLOWUPS_QUEUE_NAME

@@ -19,7 +19,7 @@ permissions), suppressed for cdk-nag with that reason.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
@@ -65,6 +65,9 @@ class DataResources:
     ses_identity_arn: str
     ses_configuration_set_arn: str
     ses_sender: str
+    # Workers park messages that failed for good here themselves (the follow-up worker marks
+    # the follow-up failed and copies it to its queue's DLQ for the alarm).
+    dead_letter_queues: dict[str, sqs.Queue] = field(default_factory=dict)
 
 
 def table_arns(
@@ -132,7 +135,10 @@ def _common_statements(stage: Stage, resources: DataResources) -> list[iam.Polic
         iam.PolicyStatement(
             sid="EnqueueWork",
             actions=["sqs:SendMessage"],
-            resources=[queue.queue_arn for queue in resources.queues.values()]
+            resources=[
+                queue.queue_arn
+                for queue in [*resources.queues.values(), *resources.dead_letter_queues.values()]
+            ]
             or [stack.format_arn(service="sqs", resource=f"{stage.prefix}none")],
         ),
         iam.PolicyStatement(

@@ -80,6 +80,7 @@ class AfterSalesStack(cdk.Stack):
             tables=self.tables,
             bus=self.bus,
             queues=self.queues,
+            dead_letter_queues=self.dead_letter_queues,
             bucket=self.bucket,
             parameter_arns=[
                 self.format_arn(
@@ -236,7 +237,13 @@ class AfterSalesStack(cdk.Stack):
         # Settings that name a queue URL (FOLLOWUPS_QUEUE_URL...) get the declared queue whose
         # name contains the setting's stem.
         for field in Settings.model_fields:
-            if field.endswith("_queue_url"):
+            if field.endswith("_dead_letter_queue_url"):
+                # ...and ``<stem>_dead_letter_queue_url`` that queue's dead-letter queue.
+                stem = field.removesuffix("_dead_letter_queue_url").replace("_", "-")
+                for name, dead in self.dead_letter_queues.items():
+                    if stem in name:
+                        env[field.upper()] = dead.queue_url
+            elif field.endswith("_queue_url"):
                 stem = field.removesuffix("_queue_url").replace("_", "-")
                 for name, queue in self.queues.items():
                     if stem in name:

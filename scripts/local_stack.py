@@ -15,6 +15,7 @@ import html
 import importlib
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -62,6 +63,8 @@ def configure_environment(moto_port: int, api_port: int) -> dict[str, str]:
         "POWERTOOLS_METRICS_DISABLED": "true",
         "POWERTOOLS_SERVICE_NAME": "aftersales",
         "POWERTOOLS_LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+        # Local webhook receivers live on loopback over plain http; deployed stages refuse them.
+        "WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
     }
     env["PLATFORM_API_KEY"] = os.environ.get("PLATFORM_API_KEY") or "plat_" + secrets.token_hex(16)
     env["APP_SECRET"] = os.environ.get("APP_SECRET") or secrets.token_hex(32)
@@ -102,7 +105,24 @@ def seed_demo_tenant(api_port: int, widget_origins: list[str] | None = None) -> 
             customers.create_customer(
                 tenant_id, CustomerCreate(name=name, email=email, locale=locale)
             )
+        _demo_followup_settings(tenant_id)
     return created.model_dump(mode="json")
+
+
+def _demo_followup_settings(tenant_id: str) -> None:
+    """Let a person watch a follow-up go out: CSAT a minute after solving, no quiet hours."""
+    from chalicelib.schemas.followups import ContactBudgetSettings, FollowUpSettings, RuleSettings
+    from chalicelib.services.settings import put_section
+
+    put_section(
+        tenant_id,
+        "followups",
+        FollowUpSettings(
+            budget=ContactBudgetSettings(quiet_hours_enabled=False),
+            rules={"csat_on_solved": RuleSettings(delay_hours=round(1 / 60, 4))},
+        ),
+        None,
+    )
 
 
 class ScheduleLoop(threading.Thread):
@@ -211,12 +231,18 @@ class _LambdaContext:
 
 
 def _sent_emails() -> list[dict[str, Any]]:
+    """Every email "sent" through moto SES: simple sends and raw MIME (follow-ups) alike."""
     from moto.ses.models import ses_backends
 
     backend = ses_backends[ACCOUNT][REGION]
     found = []
     for message in backend.sent_messages:
-        body = getattr(message, "body", None) or getattr(message, "raw_data", "")
+        raw = getattr(message, "raw_data", None)
+        if raw:
+            parsed = _parse_raw(raw)
+            found.append({"id": message.id, **parsed, "body": parsed["text"] or parsed["html"]})
+            continue
+        body = str(getattr(message, "body", "") or "")
         found.append(
             {
                 "id": message.id,
@@ -224,9 +250,76 @@ def _sent_emails() -> list[dict[str, Any]]:
                 "to": getattr(message, "destinations", {}),
                 "subject": getattr(message, "subject", ""),
                 "body": body,
+                "text": body if "<" not in body else "",
+                "html": body if "<" in body else "",
+                "headers": {},
             }
         )
     return found
+
+
+def _parse_raw(raw: str) -> dict[str, Any]:
+    """Subject, recipients, text and HTML parts and list headers of a raw MIME message."""
+    import email
+    from email import policy
+
+    message = email.message_from_bytes(raw.encode("utf-8"), policy=policy.default)
+    parts: dict[str, str] = {}
+    for kind in ("plain", "html"):
+        part = message.get_body(preferencelist=(kind,))
+        if part is not None:
+            parts[kind] = str(part.get_content())
+    return {
+        "from": str(message.get("From", "")),
+        "to": str(message.get("To", "")),
+        "subject": str(message.get("Subject", "")),
+        "text": parts.get("plain", ""),
+        "html": parts.get("html", ""),
+        "headers": {
+            name: str(message[name])
+            for name in ("List-Unsubscribe", "List-Unsubscribe-Post")
+            if message[name]
+        },
+    }
+
+
+_URL = re.compile(r"https?://[^\s<>\"]+")
+
+
+def _linkify(text: str) -> str:
+    """Escaped text with every URL a clickable link (opens in a new tab)."""
+    out, last = [], 0
+    for match in _URL.finditer(text):
+        out.append(html.escape(text[last : match.start()]))
+        url = html.escape(match.group(0))
+        out.append(f'<a href="{url}" target="_blank" rel="noopener">{url}</a>')
+        last = match.end()
+    out.append(html.escape(text[last:]))
+    return "".join(out)
+
+
+def _outbox_entry(e: dict[str, Any]) -> str:
+    text = str(e.get("text") or "")
+    rendered = str(e.get("html") or "")
+    parts = [
+        f"<article><h3>{html.escape(str(e['subject']))}</h3>",
+        f"<p><b>To:</b> {html.escape(str(e['to']))}</p>",
+    ]
+    for name, value in (e.get("headers") or {}).items():
+        parts.append(f"<p><b>{html.escape(name)}:</b> {_linkify(value)}</p>")
+    if text:
+        parts.append(f"<pre style='white-space:pre-wrap'>{_linkify(text)}</pre>")
+    if rendered:
+        # The HTML part as the customer sees it, sandboxed (no scripts); links open a new tab.
+        parts.append(
+            "<details><summary>HTML version</summary>"
+            f'<iframe sandbox="allow-popups allow-popups-to-escape-sandbox" '
+            f'style="width:100%;height:420px;border:1px solid #ccc" '
+            f'srcdoc="{html.escape(rendered.replace("<a ", "<a target=_blank "))}"></iframe>'
+            "</details>"
+        )
+    parts.append("</article><hr>")
+    return "".join(parts)
 
 
 class OutboxHandler(BaseHTTPRequestHandler):
@@ -241,13 +334,7 @@ class OutboxHandler(BaseHTTPRequestHandler):
             payload = json.dumps(emails, default=str).encode()
             content_type = "application/json"
         else:
-            rows = "".join(
-                f"<article><h3>{html.escape(str(e['subject']))}</h3>"
-                f"<p><b>To:</b> {html.escape(str(e['to']))}</p>"
-                f"<div>{e['body'] if '<' in str(e['body']) else html.escape(str(e['body']))}</div>"
-                "</article><hr>"
-                for e in reversed(emails)
-            )
+            rows = "".join(_outbox_entry(e) for e in reversed(emails))
             payload = (
                 "<!doctype html><meta charset=utf-8><title>Local outbox</title>"
                 f"<h1>Outbox ({len(emails)})</h1>{rows or '<p>No emails yet.</p>'}"

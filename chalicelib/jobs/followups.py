@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from chalicelib import observability
 from chalicelib.observability import logger
 
 
@@ -16,6 +17,11 @@ def sweep(event: Any, context: Any) -> dict[str, Any]:
     time_left = (lambda: getter() / 1000.0) if callable(getter) else None
     report = run_sweep(time_left=time_left)
     logger.info("follow-up sweep", extra=report.__dict__)
+    # The same health metrics as the ticket sweep (SweepLag, SweepUnfinished; job dimension
+    # in metadata), alarmed in infra/monitoring.py.
+    observability.record_sweep(
+        "followups_sweep", finished=report.complete, lag_seconds=report.lag_seconds
+    )
     return dict(report.__dict__)
 
 

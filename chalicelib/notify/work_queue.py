@@ -33,7 +33,10 @@ def queue_url() -> str:
 
 def dead_letter_url() -> str:
     """URL of the work queue's dead-letter queue."""
-    return _queue_url(get_settings().followups_queue_name + "-dlq", None)
+    settings = get_settings()
+    return _queue_url(
+        settings.followups_queue_name + "-dlq", settings.followups_dead_letter_queue_url
+    )
 
 
 def reset() -> None:

@@ -34,6 +34,8 @@ class SweepReport:
     claimed: int = 0
     enqueued: int = 0
     complete: bool = True
+    # How late the most overdue item this sweep claimed was (seconds), for the lag metric.
+    lag_seconds: float | None = None
 
 
 def sweep(
@@ -81,6 +83,9 @@ def sweep(
                     due_shard=shard,
                 ):
                     messages.append({"t": entry.tenant_id, "f": entry.followup_id, "c": token})
+                    if entry.due_at is not None:
+                        lag = (now - entry.due_at).total_seconds()
+                        report.lag_seconds = max(report.lag_seconds or 0.0, lag)
             report.claimed += len(messages)
             report.enqueued += work_queue.enqueue(messages)
             if out_of_time() and (start_key is not None or shard != last_shard):

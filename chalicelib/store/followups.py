@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.attributes import (
@@ -335,6 +335,17 @@ class DueEntry:
 
     tenant_id: str
     followup_id: str
+    # When it became due (its due time, or for an abandoned claim its lease expiry).
+    due_at: datetime | None = None
+
+
+def _due_of(sort_key: str) -> datetime | None:
+    try:
+        return datetime.strptime(sort_key.split("#", 1)[0], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+            tzinfo=UTC
+        )
+    except ValueError:
+        return None
 
 
 def query_due(
@@ -351,14 +362,18 @@ def query_due(
             ":shard": {"S": shard},
             ":until": {"S": iso(until) + "~"},
         },
-        "ProjectionExpression": "tenant_id, followup_id",
+        "ProjectionExpression": "tenant_id, followup_id, due_sk",
         "Limit": limit,
     }
     if start_key:
         params["ExclusiveStartKey"] = start_key
     response = aws_client("dynamodb").query(**params)
     entries = [
-        DueEntry(tenant_id=raw["tenant_id"]["S"], followup_id=raw["followup_id"]["S"])
+        DueEntry(
+            tenant_id=raw["tenant_id"]["S"],
+            followup_id=raw["followup_id"]["S"],
+            due_at=_due_of(raw.get("due_sk", {}).get("S", "")),
+        )
         for raw in response.get("Items", [])
     ]
     return entries, response.get("LastEvaluatedKey")

@@ -473,3 +473,24 @@ def test_schedule_validates_the_subject_of_the_kind(api: Api, tenant_a: TenantKe
                 channel=Channel.EMAIL,
             ),
         )
+
+
+def test_sweep_reports_lag_and_completion_like_the_ticket_sweep(
+    api: Api, tenant_a: TenantKeys, engine: Engine, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib import observability
+
+    reported: list[tuple[str, bool, float | None]] = []
+    monkeypatch.setattr(
+        observability,
+        "record_sweep",
+        lambda job, *, finished, lag_seconds=None: reported.append((job, finished, lag_seconds)),
+    )
+    put_settings(api, tenant_a, quiet_hours_enabled=False)
+    _custom(api, tenant_a, clock.now - timedelta(seconds=90))
+    engine.sweep()
+    engine.sweep()
+    assert reported[0][:2] == ("followups_sweep", True)
+    assert reported[0][2] is not None
+    assert 90 <= reported[0][2] < 91
+    assert reported[1] == ("followups_sweep", True, None)  # nothing due: no lag to report
