@@ -355,7 +355,9 @@ def ces_on_closed(ctx: RuleContext) -> FollowUpPlan | None:
 
 @rule(
     NPS_RULE,
-    on=("ticket.created", "ticket.solved", "customer.created"),
+    # Not ticket.created: every new ticket would read the tenant's rule settings for a rule
+    # that is off by default; a solved ticket (or a new customer) marks activity well enough.
+    on=("ticket.solved", "customer.created"),
     kind=FollowUpKind.NPS_SURVEY,
     enabled=False,
     delay_hours=0,

@@ -105,14 +105,14 @@ def test_nps_sample_asks_each_sampled_customer_once_per_period_after_it_ends(
         json_body={"rules": {"nps_sample": {"enabled": True, "sample_percent": 100}}},
     )
     assert r.status_code == 200, r.body
-    first = open_ticket(api, tenant_a)
-    open_ticket(api, tenant_a)  # the same customer active again in the same period
+    first = solve(api, tenant_a)
+    solve(api, tenant_a)  # the same customer active again in the same period
     [nps] = followups(api, tenant_a, "?kind=nps_survey")
     assert (nps["subject_kind"], nps["subject_id"]) == ("customer", first["customer_id"])
     period_days = nps["data"]["period_days"]
     assert period_days == 91
     due = datetime.fromisoformat(nps["due_at"])
-    created = datetime.fromisoformat(first["created_at"])
+    created = datetime.fromisoformat(first["solved_at"])
     # Due after the end of the period the activity fell in, spread over at most a day.
     assert created < due
     days = due.timestamp() / 86_400
