@@ -11,7 +11,12 @@ from datetime import UTC, datetime
 from bench.harness import ROOT, Section, write_report
 
 # Each module has ``run() -> Section``. Order is the report's order.
-BENCHES: tuple[str, ...] = ("bench.cold_start", "bench.requests", "bench.package")
+BENCHES: tuple[str, ...] = (
+    "bench.cold_start",
+    "bench.requests",
+    "bench.package",
+    "bench.followup_sweep",
+)
 
 HEADER = """# Benchmarks
 
