@@ -31,7 +31,7 @@ REPLAY_WINDOW = timedelta(minutes=5)
 SIGNATURE_HEADER = "X-Aftersales-Signature"
 DELIVERY_HEADER = "X-Aftersales-Delivery"
 EVENT_HEADER = "X-Aftersales-Event"
-SIGNATURE_VERSION = "v1"
+SCHEME_V1 = "v1"
 
 # Addresses that are not "the public internet" even though ``is_global`` may miss them, or that
 # deserve naming: the EC2/ECS metadata services (IPv4 and the IPv6 one of Nitro instances).
@@ -46,7 +46,7 @@ _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 def sign(secret: bytes, timestamp: int, body: bytes) -> str:
     """The signature header value for ``body`` sent at ``timestamp`` (unix seconds)."""
     mac = hmac.new(secret, str(timestamp).encode() + b"." + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},{SIGNATURE_VERSION}={mac}"
+    return f"t={timestamp},{SCHEME_V1}={mac}"
 
 
 def verify(
@@ -62,7 +62,7 @@ def verify(
         name, _, value = part.strip().partition("=")
         if name == "t" and value.isdigit():
             timestamp = int(value)
-        elif name == SIGNATURE_VERSION and value:
+        elif name == SCHEME_V1 and value:
             candidates.append(value)
     if timestamp is None or not candidates:
         return False

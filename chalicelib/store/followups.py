@@ -20,6 +20,7 @@ Access patterns:
 | list by kind (+ due range)    | Query ``by_kind``: ``<tenant>#FU#K#<kind>``, ``lsk``       |
 | list all (+ due range)        | Query ``by_due``: ``<tenant>#FU#ALL``, ``lsk``             |
 | open follow-ups of a subject  | Query ``by_subject``: ``<tenant>#FU#SUBJ#<kind>#<id>``     |
+| follow-ups of a customer      | Query ``by_customer``: ``<tenant>#FU#C#<customer id>``     |
 | sweep: due now, all tenants   | Query ``due`` per shard: ``due#<n>``, ``due_sk <= now``    |
 | dedupe a rule firing twice    | guard Put (attribute_not_exists) in the create transaction |
 | contact budget of a customer  | GetItem + version-conditional write of the history item   |
@@ -108,6 +109,17 @@ class BySubjectIndex(GlobalSecondaryIndex["FollowUpsTable"]):
     lsk = UnicodeAttribute(range_key=True)
 
 
+class ByCustomerIndex(GlobalSecondaryIndex["FollowUpsTable"]):
+    """A tenant's follow-ups to one customer (data-subject export and erasure)."""
+
+    class Meta:
+        index_name = "by_customer"
+        projection = AllProjection()
+
+    gsi5pk = UnicodeAttribute(hash_key=True)
+    lsk = UnicodeAttribute(range_key=True)
+
+
 class DueIndex(GlobalSecondaryIndex["FollowUpsTable"]):
     """Platform-only, sparse, write-sharded: follow-ups to claim, by due time / lease expiry."""
 
@@ -129,6 +141,7 @@ class FollowUpsTable(TenantModel):
     gsi2pk = UnicodeAttribute(null=True)
     gsi3pk = UnicodeAttribute(null=True)
     gsi4pk = UnicodeAttribute(null=True)
+    gsi5pk = UnicodeAttribute(null=True)
     lsk = UnicodeAttribute(null=True)
     due_pk = UnicodeAttribute(null=True)
     due_sk = UnicodeAttribute(null=True)
@@ -136,6 +149,7 @@ class FollowUpsTable(TenantModel):
     by_kind = ByKindIndex()
     by_due = ByDueIndex()
     by_subject = BySubjectIndex()
+    by_customer = ByCustomerIndex()
     due = DueIndex()
 
 
@@ -229,6 +243,11 @@ def subject_key(tenant_id: str, subject_kind: str, subject_id: str) -> str:
     return key(tenant_id, "FU", "SUBJ", subject_kind, subject_id)
 
 
+def customer_key(tenant_id: str, customer_id: str) -> str:
+    """``by_customer`` partition."""
+    return key(tenant_id, "FU", "C", customer_id)
+
+
 def contact_pk(tenant_id: str) -> str:
     """Partition of the tenant's contact histories."""
     return key(tenant_id, "CONTACT")
@@ -241,6 +260,7 @@ def set_index_keys(item: FollowUpItem, due_shard: str | None, index_at: datetime
     item.gsi2pk = kind_key(tenant_id, item.kind)
     item.gsi3pk = all_key(tenant_id)
     item.gsi4pk = subject_key(tenant_id, item.subject_kind, item.subject_id)
+    item.gsi5pk = customer_key(tenant_id, item.customer_id)
     item.lsk = list_sort_key(item.due_at, item.followup_id)
     if due_shard is None or index_at is None:
         item.due_pk = None
@@ -607,3 +627,29 @@ def update_contact_flags(tenant_id: str, customer_id: str, **flags: bool) -> Non
         ContactItem.version.add(1),
     ]
     ContactItem(pk=contact_pk(tenant_id), sk=customer_id).update(actions=actions)
+
+
+# --- data-subject requests -----------------------------------------------------------------
+
+
+def customer_followups(tenant_id: str, customer_id: str) -> Iterator[FollowUpItem]:
+    """Every follow-up to a customer, any status (pages through the index)."""
+    return FollowUpItem.query(
+        customer_key(tenant_id, customer_id), index_name="by_customer", page_size=100
+    )
+
+
+def delete_followup(tenant_id: str, followup_id: str) -> None:
+    """Remove a follow-up (a worker holding its claim then finds nothing and stops)."""
+    FollowUpItem(followup_pk(tenant_id, followup_id), FOLLOWUP_SK).delete()
+
+
+def delete_contact(tenant_id: str, customer_id: str) -> bool:
+    """Remove a customer's contact history; False when there was none."""
+    try:
+        ContactItem(contact_pk(tenant_id), customer_id).delete(condition=ContactItem.pk.exists())
+    except Exception as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True

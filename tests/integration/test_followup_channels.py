@@ -386,3 +386,28 @@ def test_a_forged_unsubscribe_link_is_refused(api: Api, tenant_a: TenantKeys) ->
     page = api.request("GET", "/widget/v1/unsubscribe/x", headers={"Accept": "text/html"})
     assert page.status_code == 400
     assert "text/html" in page.headers["Content-Type"]
+
+
+def test_customer_export_and_erasure_cover_follow_ups_and_contact_history(
+    api: Api, tenant_a: TenantKeys, engine: Engine, clock: Clock
+) -> None:
+    sent = plan(api, tenant_a, clock.now)
+    engine.tick()
+    customer_id = sent["customer_id"]
+    pending = plan(api, tenant_a, clock.now + timedelta(days=3), customer_id=customer_id)
+    r = api.request("GET", f"/v1/customers/{customer_id}/export", key=tenant_a.admin_key)
+    assert r.status_code == 200, r.body
+    section = body_of(r)["sections"]["followups"]
+    assert {f["id"]: f["status"] for f in section["followups"]} == {
+        sent["id"]: "sent",
+        pending["id"]: "scheduled",
+    }
+    assert len(section["contacted_at"]) == 1
+    r = api.request("POST", f"/v1/customers/{customer_id}/erase", key=tenant_a.admin_key)
+    assert r.status_code == 200, r.body
+    assert body_of(r)["erased"]["followups"] == 3  # two follow-ups and the contact history
+    for made in (sent, pending):
+        path = f"/v1/followups/{made['id']}"
+        assert api.request("GET", path, key=tenant_a.admin_key).status_code == 404
+    clock.now += timedelta(days=4)
+    assert engine.tick() == 0

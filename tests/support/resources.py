@@ -419,6 +419,49 @@ REQUIRED_QUERIES["coverage_by_serial"] = _own_serial
 REQUIRED_QUERIES["route_centre"] = _centre_for_own_product
 
 
+# --- follow-ups and webhooks ----------------------------------------------------------------
+
+
+@factory("followup_id", requires=("customer_id",))
+def make_followup(maker: Maker) -> str:
+    """A custom follow-up to the tenant's customer, due tomorrow."""
+    from datetime import UTC, datetime, timedelta
+
+    body = {
+        "customer_id": maker.made["customer_id"],
+        "due_at": (datetime.now(UTC) + timedelta(days=1)).isoformat(),
+        "subject": f"{maker.marker} reminder",
+        "message": f"{maker.marker}: time to change the filter.",
+    }
+    return str(maker.call("POST", "/v1/followups", body)["id"])
+
+
+@factory("webhook_id")
+def make_webhook(maker: Maker) -> str:
+    """A webhook endpoint of the tenant (its secret kept in ``maker.extra``)."""
+    body = {
+        "url": f"https://{maker.marker.lower()}.example.com/hooks",
+        "description": f"{maker.marker} CRM",
+    }
+    created = maker.call("POST", "/v1/webhooks", body)
+    maker.extra[f"webhook:{created['id']}"] = created["secret"]
+    return str(created["id"])
+
+
+_SOME_ID = "01J0000000000000000000000Z"
+EXAMPLE_BODIES["create_followup"] = {
+    "customer_id": _SOME_ID,
+    "due_at": "2031-01-15T10:00:00Z",
+    "message": "Time to change the filter.",
+}
+EXAMPLE_BODIES["create_followup[webhook_id]"] = {
+    "customer_id": _SOME_ID,
+    "due_at": "2031-01-15T10:00:00Z",
+    "channel": "webhook",
+    "webhook_id": _SOME_ID,
+}
+
+
 # --- tenants: API keys and settings ----------------------------------------------------------
 
 
@@ -514,4 +557,5 @@ CONCURRENT_CHANGES: dict[str, Callable[[int, int], dict[str, Any]]] = {
     "update_centre": lambda w, n: {"name": f"Writer {w}.{n}"},
     "update_service_plan": lambda w, n: {"notes": f"Writer {w}.{n}"},
     "update_appointment": lambda w, n: {"notes": f"Writer {w}.{n}"},
+    "update_webhook": lambda w, n: {"description": f"Writer {w}.{n}"},
 }

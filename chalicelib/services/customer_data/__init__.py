@@ -29,6 +29,7 @@ CONTEXTS: list[tuple[str, str]] = [
     ("tickets", "chalicelib.services.customer_data.tickets"),
     ("feedback", "chalicelib.services.customer_data.feedback"),
     ("replays", "chalicelib.services.customer_data.replays"),
+    ("followups", "chalicelib.services.customer_data.followups"),
     ("customer", "chalicelib.services.customer_data.customers"),
 ]
 
