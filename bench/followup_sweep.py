@@ -177,10 +177,28 @@ def _timed(total: int, counter: _Counter) -> dict[str, float]:
     floor_claims = _floor_sweep(base, lease_until=base + timedelta(seconds=1))
     floor_s = time.perf_counter() - start
     _check(floor_claims == total, f"floor claimed {floor_claims} of {total}")
+    from chalicelib.services import followup_sweep
+
+    # Time the SQS sends apart: moto's SQS computes queue attributes on every send, so its cost
+    # grows with the messages already queued; the floor has no queue to compare with.
+    real_enqueue = followup_sweep.work_queue.enqueue
+    enqueue_s = [0.0]
+
+    def timed_enqueue(messages: Any) -> int:
+        began = time.perf_counter()
+        try:
+            return real_enqueue(messages)
+        finally:
+            enqueue_s[0] += time.perf_counter() - began
+
+    followup_sweep.work_queue.enqueue = timed_enqueue
     counter.calls.clear()
     counter.armed = True
     start = time.perf_counter()
-    report = sweep(base + timedelta(minutes=1), page_size=PAGE, time_left=_unlimited)
+    try:
+        report = sweep(base + timedelta(minutes=1), page_size=PAGE, time_left=_unlimited)
+    finally:
+        followup_sweep.work_queue.enqueue = real_enqueue
     app_s = time.perf_counter() - start
     counter.armed = False
     _check(report.claimed == total and report.complete, f"sweep: {report}")
@@ -188,6 +206,7 @@ def _timed(total: int, counter: _Counter) -> dict[str, float]:
     return {
         "floor_s": floor_s,
         "app_s": app_s,
+        "enqueue_s": enqueue_s[0],
         "dynamodb_calls": float(counter.calls.get("dynamodb", 0)),
         "sqs_calls": float(counter.calls.get("sqs", 0)),
     }
@@ -326,9 +345,10 @@ def run() -> Section:
         work_queue.reset()
         provision()
         timed = _timed(small, counter)
+        claims_s = timed["app_s"] - timed["enqueue_s"]
         section.rows.append(
             Row(
-                "sweep throughput",
+                "sweep throughput (whole sweep)",
                 small / timed["app_s"],
                 "items/s",
                 floor=small / timed["floor_s"],
@@ -337,11 +357,19 @@ def run() -> Section:
         )
         section.rows.append(
             Row(
-                "sweep time per item",
-                timed["app_s"] / small * 1000,
+                "sweep time per item without the SQS sends",
+                claims_s / small * 1000,
                 "ms",
                 floor=timed["floor_s"] / small * 1000,
-                target=2.0,
+                target=1.5,
+            )
+        )
+        section.rows.append(
+            Row(
+                "SQS send time per item",
+                timed["enqueue_s"] / small * 1000,
+                "ms",
+                note="moto SQS: grows with the queued messages",
             )
         )
         section.rows.append(

@@ -24,7 +24,7 @@ and it is delivered again (at least once). Every other duplicate is absorbed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -254,6 +254,10 @@ def _check(
             _finish(item, token, FollowUpStatus.SKIPPED, reason="survey_inactive")
             return Result("skipped", "survey_inactive")
     policy = contact_policy(settings.budget, tenant.time_zone)
+    if survey is not None and survey.throttle_days > policy.survey_interval_days:
+        # The survey's own throttle (its configuration, /v1/surveys) holds too: the stricter
+        # of it and the budget's survey interval wins.
+        policy = replace(policy, survey_interval_days=min(int(survey.throttle_days), 365))
     return _Ready(
         customer=customer,
         tenant=tenant,

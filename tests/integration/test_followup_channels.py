@@ -411,3 +411,26 @@ def test_customer_export_and_erasure_cover_follow_ups_and_contact_history(
         assert api.request("GET", path, key=tenant_a.admin_key).status_code == 404
     clock.now += timedelta(days=4)
     assert engine.tick() == 0
+
+
+def test_the_surveys_own_throttle_is_honoured_when_stricter_than_the_budget(
+    api: Api, tenant_a: TenantKeys, engine: Engine, clock: Clock
+) -> None:
+    r = api.request(
+        "POST",
+        "/v1/surveys",
+        key=tenant_a.admin_key,
+        json_body={"kind": "nps", "name": "Quarterly NPS", "throttle_days": 90},
+    )
+    assert r.status_code == 201, r.body
+    person = customer(api, tenant_a)["id"]
+    ask = {"kind": "nps_survey", "customer_id": person, "subject_id": person}
+    first = plan(api, tenant_a, clock.now, **ask)
+    engine.tick()
+    assert get(api, tenant_a, first["id"])["status"] == "sent"
+    # 40 days on: past the budget's 30-day survey interval, inside the survey's 90 days.
+    clock.now += timedelta(days=40)
+    second = plan(api, tenant_a, clock.now, **ask)
+    engine.tick()
+    item = get(api, tenant_a, second["id"])
+    assert (item["status"], item["reason"]) == ("skipped", "survey_throttled")
