@@ -117,7 +117,7 @@ def emit_change(tenant_id: str, item: store.ServiceItem, name: str, **extra: Any
 
 
 def _check_links(
-    tenant_id: str, request: AppointmentCreate
+    tenant_id: str, request: AppointmentCreate, plan_item: store.ServiceItem | None = None
 ) -> tuple[dict[str, Any], store.ServiceItem | None]:
     """Validate every linked record (404 when missing, 422 when it is someone else's) and
     fill the product/registration from the registration or plan when not given. Returns the
@@ -126,11 +126,11 @@ def _check_links(
 
     customers.get_customer(tenant_id, request.customer_id)
     product_id, warranty_id = request.product_id, request.warranty_id
-    plan_item = None
     if request.service_plan_id is not None:
         from chalicelib.services.service_plans import load_plan
 
-        plan_item = load_plan(tenant_id, request.service_plan_id)
+        if plan_item is None or plan_item.record_id != request.service_plan_id:
+            plan_item = load_plan(tenant_id, request.service_plan_id)
         plan = plan_item.data
         if plan["customer_id"] != request.customer_id:
             raise Invalid("the service plan is another customer's", code="plan_mismatch")
@@ -163,10 +163,13 @@ def _check_links(
     return {"product_id": product_id, "warranty_id": warranty_id}, plan_item
 
 
-def create_appointment(tenant_id: str, request: AppointmentCreate) -> Appointment:
+def create_appointment(
+    tenant_id: str, request: AppointmentCreate, *, plan_item: store.ServiceItem | None = None
+) -> Appointment:
     """Schedule a visit. With ``service_plan_id`` + ``visit_number`` it books that planned
-    visit (409 ``visit_already_booked`` when it is taken), atomically with the plan."""
-    links, plan = _check_links(tenant_id, request)
+    visit (409 ``visit_already_booked`` when it is taken), atomically with the plan (the
+    caller may pass the plan it already read)."""
+    links, plan = _check_links(tenant_id, request, plan_item)
     appointment_id = new_id()
     data = {
         "kind": request.kind,
@@ -225,7 +228,8 @@ def book_plan_visit(
     product, registration and centre."""
     from chalicelib.services.service_plans import load_plan
 
-    plan = load_plan(tenant_id, plan_id).data
+    item = load_plan(tenant_id, plan_id)
+    plan = item.data
     return create_appointment(
         tenant_id,
         AppointmentCreate(
@@ -240,6 +244,7 @@ def book_plan_visit(
             address=request.address,
             notes=request.notes,
         ),
+        plan_item=item,
     )
 
 
