@@ -47,7 +47,7 @@ from chalicelib.services.followups import FollowUpPlan
 
 # Modules of other bounded contexts that register rules with the decorators below (imported on
 # first use, so ``import app`` stays cheap). Append one line per module.
-RULE_MODULES: tuple[str, ...] = ()
+RULE_MODULES: tuple[str, ...] = ("chalicelib.services.warranty_followups",)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ Delivery lives in ``followup_sweep`` (claim due items, enqueue) and ``followup_d
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -142,8 +143,10 @@ def cancel_for_subject(
     *,
     kinds: frozenset[FollowUpKind] | None = None,
     reason: str,
+    where: Callable[[store.FollowUpItem], bool] | None = None,
 ) -> int:
-    """Cancel the open follow-ups about a subject (optionally only some kinds); returns how many.
+    """Cancel the open follow-ups about a subject (optionally only some kinds, or those
+    ``where`` accepts); returns how many.
 
     A claimed one is cancelled too (unless its delivery already started): the worker re-checks
     the status under its claim token and stops.
@@ -151,6 +154,8 @@ def cancel_for_subject(
     cancelled = 0
     for item in store.open_for_subject(tenant_id, SubjectKind(subject_kind).value, subject_id):
         if kinds is not None and FollowUpKind(item.kind) not in kinds:
+            continue
+        if where is not None and not where(item):
             continue
         if _cancel_item(item, reason):
             cancelled += 1
