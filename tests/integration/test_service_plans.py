@@ -637,15 +637,25 @@ def test_costs_are_bounded(api: Api, tenant_a: TenantKeys) -> None:
     world = setup(api, tenant_a)
     window = {"starts_at": "2027-01-04T08:00:00Z", "ends_at": "2027-01-04T09:00:00Z"}
 
-    def costs(method: str, path: str, body: Any) -> tuple[Any, list[str]]:
+    def costs(method: str, path: str, body: Any, *, reminders: int = 0) -> tuple[Any, list[str]]:
+        """The request's own calls; the follow-up rules it triggers (maintenance reminders, one
+        per visit) add at most a settings read and three calls per reminder, after them."""
         with recording() as log:
             response = call(api, tenant_a, method, path, body)
         assert response.status_code < 300, response.body
-        return body_of(response), log.calls
+        own = log.calls
+        if reminders:
+            first_followup = next(
+                (i for i, c in enumerate(own) if i > 0 and own[i - 1] == "TransactWriteItems"),
+                len(own),
+            )
+            own, planning = own[:first_followup], own[first_followup:]
+            assert len(planning) <= 1 + 3 * reminders, planning
+        return body_of(response), own
 
     # Writes: reads of every linked record (customer, product, registration, the business
     # hours settings, centre), then one transaction.
-    plan, calls = costs("POST", "/v1/service-plans", plan_body(world))
+    plan, calls = costs("POST", "/v1/service-plans", plan_body(world), reminders=4)
     assert calls == ["GetItem"] * 5 + ["TransactWriteItems"]
     visit, calls = costs("POST", f"/v1/service-plans/{plan['id']}/visits/1/appointment", window)
     # The plan (once), customer, registration, product, centre; appointment + plan together.
@@ -655,7 +665,10 @@ def test_costs_are_bounded(api: Api, tenant_a: TenantKeys) -> None:
     )
     assert calls == ["GetItem", "TransactWriteItems"]
     _, calls = costs(
-        "PATCH", f"/v1/service-plans/{plan['id']}", {"visits": 5, "version": plan["version"] + 1}
+        "PATCH",
+        f"/v1/service-plans/{plan['id']}",
+        {"visits": 5, "version": plan["version"] + 1},
+        reminders=5,
     )
     assert calls == ["GetItem", "GetItem", "TransactWriteItems"]  # + business hours
     _, calls = costs(
@@ -687,6 +700,7 @@ def test_costs_are_bounded(api: Api, tenant_a: TenantKeys) -> None:
         "POST",
         f"/v1/service-plans/{plan['id']}/cancel",
         {"reason": "x", "version": current["version"]},
+        reminders=5,  # its reminders are withdrawn
     )
     assert calls == ["GetItem", "BatchGetItem", "TransactWriteItems"]
 
