@@ -301,6 +301,8 @@ def update_plan(
     expected = _expected(request.version, if_match)
     _require_active(current)
     changes = request.model_dump(exclude_unset=True, exclude={"version"})
+    if not changes:
+        return to_plan(current)  # nothing to change: no write, no event
     data = current.data
     updated = store.copy(current)
     merged = {**data}
