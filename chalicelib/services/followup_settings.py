@@ -40,3 +40,11 @@ def rule_template(
     """The tenant's wording of ``rule``'s email in ``locale``, if it wrote one."""
     configured = settings.rules.get(rule or "")
     return configured.templates.get(locale) if configured else None  # type: ignore[call-overload]
+
+
+def check_references(tenant_id: str, values: FollowUpSettings) -> None:
+    """404 for a rule whose webhook is not one of the tenant's endpoints (checked on save)."""
+    from chalicelib.services.webhooks import require_webhook
+
+    for webhook_id in sorted({r.webhook_id for r in values.rules.values() if r.webhook_id}):
+        require_webhook(tenant_id, webhook_id)

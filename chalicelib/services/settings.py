@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any, TypeVar
 
 from chalicelib.domain.errors import NotFound, PreconditionRequired
@@ -10,6 +11,12 @@ from chalicelib.schemas.settings import SECTIONS, SettingsEnvelope, SettingsOver
 from chalicelib.store import settings as store
 
 S = TypeVar("S", bound=ApiModel)
+
+# Sections whose values name other resources: "module:function(tenant_id, values)" raising
+# NotFound for a reference the tenant does not own, so a typo fails on save, not at send time.
+REFERENCE_CHECKS: dict[str, str] = {
+    "followups": "chalicelib.services.followup_settings:check_references",
+}
 
 
 def _model(section: str) -> type[ApiModel]:
@@ -60,6 +67,11 @@ def put_section(
         raise PreconditionRequired(
             f"the {section} settings exist at version {current.version}; send that version"
         )
-    values = model.model_validate(data).model_dump(mode="json")
+    validated = model.model_validate(data)
+    check = REFERENCE_CHECKS.get(section)
+    if check is not None:
+        module, function = check.split(":")
+        getattr(importlib.import_module(module), function)(tenant_id, validated)
+    values = validated.model_dump(mode="json")
     item = store.put_section(tenant_id, section, values, version if current else None)
     return _envelope(section, item)

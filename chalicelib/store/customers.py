@@ -156,18 +156,15 @@ def create_customer(tenant_id: str, customer_id: str, **fields: Any) -> Customer
     tx = _transaction()
     tx.tenant_id, tx.customer_id = tenant_id, customer_id
     with tx:
-        tx.labels.append("customer_exists")
-        tx.save(item, condition=CustomerItem.pk.does_not_exist())
+        tx.save(item, condition=CustomerItem.pk.does_not_exist(), label="customer_exists")
         if email:
             guard = _email_guard(tenant_id, email)
             guard.customer_id = customer_id
-            tx.labels.append("email")
-            tx.save(guard, condition=CustomerGuardItem.pk.does_not_exist())
+            tx.save(guard, condition=CustomerGuardItem.pk.does_not_exist(), label="email")
         if external_id:
             guard = _external_guard(tenant_id, external_id)
             guard.customer_id = customer_id
-            tx.labels.append("external_id")
-            tx.save(guard, condition=CustomerGuardItem.pk.does_not_exist())
+            tx.save(guard, condition=CustomerGuardItem.pk.does_not_exist(), label="external_id")
     return item
 
 
@@ -176,21 +173,28 @@ class _transaction:
 
     def __init__(self) -> None:
         self._tx = TransactWrite(connection=_connection())
-        self.labels: list[str] = []
+        # PynamoDB sends deletes before puts, whatever order they were added in; the
+        # cancellation reasons follow the order sent, so labels are kept per kind.
+        self._delete_labels: list[str] = []
+        self._save_labels: list[str] = []
         self.customer_id = ""
         self.tenant_id = ""
+
+    @property
+    def labels(self) -> list[str]:
+        """Item labels in the order the items are sent (deletes, then puts)."""
+        return [*self._delete_labels, *self._save_labels]
 
     def __enter__(self) -> _transaction:
         self._tx.__enter__()
         return self
 
-    def save(self, item: Any, condition: Any = None) -> None:
+    def save(self, item: Any, condition: Any = None, *, label: str) -> None:
+        self._save_labels.append(label)
         self._tx.save(item, condition=condition)
 
-    def update(self, item: Any, actions: Any, condition: Any = None) -> None:
-        self._tx.update(item, actions=actions, condition=condition)
-
-    def delete(self, item: Any, condition: Any = None) -> None:
+    def delete(self, item: Any, condition: Any = None, *, label: str) -> None:
+        self._delete_labels.append(label)
         self._tx.delete(item, condition=condition)
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
@@ -253,8 +257,9 @@ def update_customer(
     tx = _transaction()
     tx.tenant_id, tx.customer_id = tenant_id, customer_id
     with tx:
-        tx.labels.append("customer_version")
-        tx.save(updated, condition=CustomerItem.version == expected_version)
+        tx.save(
+            updated, condition=CustomerItem.version == expected_version, label="customer_version"
+        )
         for label, old, new in (
             ("email", current.email, updated.email),
             ("external_id", current.external_id, updated.external_id),
@@ -278,13 +283,11 @@ def _move_guard(
     if old_norm == new_norm:
         return
     if old:
-        tx.labels.append(f"old_{label}")
-        tx.delete(build(tenant_id, old))
+        tx.delete(build(tenant_id, old), label=f"old_{label}")
     if new:
         guard = build(tenant_id, new)
         guard.customer_id = customer_id
-        tx.labels.append(label)
-        tx.save(guard, condition=CustomerGuardItem.pk.does_not_exist())
+        tx.save(guard, condition=CustomerGuardItem.pk.does_not_exist(), label=label)
 
 
 def delete_customer(current: CustomerItem) -> None:
@@ -292,14 +295,15 @@ def delete_customer(current: CustomerItem) -> None:
     tx = _transaction()
     tx.tenant_id, tx.customer_id = current.tenant_id, current.customer_id
     with tx:
-        tx.labels.append("customer_version")
-        tx.delete(current, condition=CustomerItem.version == current.version)
+        tx.delete(
+            current, condition=CustomerItem.version == current.version, label="customer_version"
+        )
         if current.email:
-            tx.labels.append("old_email")
-            tx.delete(_email_guard(current.tenant_id, current.email))
+            tx.delete(_email_guard(current.tenant_id, current.email), label="old_email")
         if current.external_id:
-            tx.labels.append("old_external_id")
-            tx.delete(_external_guard(current.tenant_id, current.external_id))
+            tx.delete(
+                _external_guard(current.tenant_id, current.external_id), label="old_external_id"
+            )
 
 
 __all__ = [

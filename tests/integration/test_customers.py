@@ -178,6 +178,32 @@ def test_concurrent_updates_with_the_same_version_apply_once(
     )
 
 
+def test_concurrent_email_changes_with_the_same_version_apply_once(
+    api: Api, tenant_a: TenantKeys
+) -> None:
+    """A stale writer that also moves the email guard gets 409, and the guards stay right.
+
+    The transaction sends the old guard's delete before the customer's put; the stale
+    customer's cancellation reason must still be read as a version conflict.
+    """
+    from chalicelib.domain.errors import VersionConflict
+    from chalicelib.store import customers as store
+
+    c = body_of(create(api, tenant_a, name="Ona", email="ona@x.lt"))
+    stale = store.get_customer(tenant_a.tenant_id, c["id"])
+    assert stale is not None
+    store.update_customer(stale, 1, {"email": "first@x.lt"})
+    with pytest.raises(VersionConflict):
+        store.update_customer(stale, 1, {"email": "second@x.lt"})
+    got = body_of(api.request("GET", f"/v1/customers/{c['id']}", key=tenant_a.admin_key))
+    assert got["email"] == "first@x.lt"
+    # The refused change left no guard behind: the address it wanted is free, the kept one not.
+    assert create(api, tenant_a, name="Other", email="second@x.lt").status_code == 201
+    r = create(api, tenant_a, name="Third", email="first@x.lt")
+    assert r.status_code == 409
+    assert body_of(r)["code"] == "email_taken"
+
+
 def test_retried_create_with_idempotency_key_returns_first_response(
     api: Api, tenant_a: TenantKeys
 ) -> None:

@@ -257,6 +257,30 @@ def test_a_follow_up_needs_an_existing_webhook_of_its_tenant(
     assert body_of(r)["code"] == "webhook_not_found"
 
 
+def test_a_rule_on_the_webhook_channel_needs_an_existing_webhook_of_its_tenant(
+    api: Api, tenant_a: TenantKeys, tenant_b: TenantKeys
+) -> None:
+    foreign = body_of(create_webhook(api, tenant_b, "https://hooks.example.com/b"))
+    before = body_of(api.request("GET", "/v1/settings/followups", key=tenant_a.admin_key))
+
+    def save(webhook_id: str) -> Any:
+        rules = {"csat_on_solved": {"channel": "webhook", "webhook_id": webhook_id}}
+        return api.request(
+            "PUT", "/v1/settings/followups", key=tenant_a.admin_key, json_body={"rules": rules}
+        )
+
+    for unknown in (foreign["id"], "01ARZ3NDEKTSV4RRFFQ69G5FAV"):
+        r = save(unknown)
+        assert r.status_code == 404, r.body
+        assert body_of(r)["code"] == "webhook_not_found"
+        after = body_of(api.request("GET", "/v1/settings/followups", key=tenant_a.admin_key))
+        assert after == before  # nothing stored
+    own = body_of(create_webhook(api, tenant_a, "https://hooks.example.com/a"))
+    r = save(own["id"])
+    assert r.status_code == 200, r.body
+    assert body_of(r)["values"]["rules"]["csat_on_solved"]["webhook_id"] == own["id"]
+
+
 # --- unsubscribe and opt-outs --------------------------------------------------------------
 
 
