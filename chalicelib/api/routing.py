@@ -25,9 +25,9 @@ from chalicelib.api.problems import field_errors_from_pydantic, from_domain_erro
 from chalicelib.config import get_settings
 from chalicelib.domain.errors import BadRequest, DomainError, Invalid, PayloadTooLarge
 from chalicelib.observability import logger
-from chalicelib.services.auth import Principal, authenticate_platform, authenticate_secret
 
 if TYPE_CHECKING:
+    from chalicelib.services.auth import Principal
     from chalicelib.services.widget_auth import WidgetPrincipal
 
 AuthKind = Literal["none", "secret", "platform", "widget"]
@@ -199,6 +199,10 @@ def _remaining_ms(bp_request: Request) -> int:
 def _authenticate(op: Operation, headers: dict[str, str]) -> Principal | None:
     if op.auth == "none":
         return None
+    # Imported here: authentication pulls in the store (PynamoDB, botocore); public routes
+    # (health, survey pages) and their cold start do without it.
+    from chalicelib.services.auth import authenticate_platform, authenticate_secret
+
     authorization = headers.get("authorization")
     if op.auth == "platform":
         return authenticate_platform(authorization)

@@ -46,3 +46,39 @@ def test_import_app_builds_no_clients_or_settings() -> None:
     assert not facts["xray_imported"]
     assert not facts["moto_imported"]
     assert facts["routes"] > 0
+
+
+FIRST_HEALTH_REQUEST = """
+import json, sys
+import app
+from bench.cold_start import HEALTH_EVENT, LambdaContext
+response = app.app(HEALTH_EVENT, LambdaContext())
+from pydantic.plugin import _loader
+print(json.dumps({
+    "status": response["statusCode"],
+    "store_imported": sorted(m for m in sys.modules if m.startswith("chalicelib.store")),
+    "pynamodb_connection_imported": "pynamodb.connection" in sys.modules,
+    "plugins_scanned": _loader._plugins is not None,
+}))
+"""
+
+
+def test_a_public_first_request_loads_neither_the_store_nor_pydantic_plugins() -> None:
+    # What a cold instance pays for /health: no PynamoDB/botocore (authentication imports them
+    # on first use) and no scan of installed distributions for pydantic plugins.
+    result = subprocess.run(
+        [sys.executable, "-c", FIRST_HEALTH_REQUEST],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "AWS_DEFAULT_REGION": "eu-west-1"},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    facts = json.loads(result.stdout.strip().splitlines()[-1])
+    assert facts == {
+        "status": 200,
+        "store_imported": [],
+        "pynamodb_connection_imported": False,
+        "plugins_scanned": False,
+    }
