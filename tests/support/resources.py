@@ -197,11 +197,13 @@ def example_body(op: Operation, using: str | None = None) -> dict[str, Any] | No
 @factory("customer_id")
 def make_customer(maker: Maker) -> str:
     """A customer with email, phone and external id (all personal data fields set)."""
+    email = maker.email()
     body = {
         "name": f"{maker.marker} Customer",
-        "email": maker.email(),
+        "email": email,
         "phone": "+370 600 00000",
-        "external_id": f"{maker.marker}-ext-1",
+        # Unique per customer: some generated tests make more than one customer per tenant.
+        "external_id": f"{maker.marker}-ext-{email.split('@')[0].rsplit('.', 1)[1]}",
         "locale": "lt",
         "time_zone": "Europe/Vilnius",
     }
@@ -307,6 +309,12 @@ def make_product(maker: Maker) -> str:
     return str(maker.call("POST", "/v1/products", body)["id"])
 
 
+def next_serial(maker: Maker) -> str:
+    """A serial number not registered yet for the tenant: ``<marker>-SN-1`` first, then 2..."""
+    maker.extra["serials"] = maker.extra.get("serials", 0) + 1
+    return f"{maker.marker}-SN-{maker.extra['serials']}"
+
+
 @factory("warranty_id", requires=("product_id", "customer_id"))
 def make_warranty(maker: Maker) -> str:
     """A registration of the tenant's product by its customer, bought a month ago."""
@@ -315,7 +323,7 @@ def make_warranty(maker: Maker) -> str:
     body = {
         "product_id": maker.made["product_id"],
         "customer_id": maker.made["customer_id"],
-        "serial_number": f"{maker.marker}-SN-1",
+        "serial_number": next_serial(maker),
         "purchase_date": (datetime.now(UTC).date() - timedelta(days=30)).isoformat(),
         "retailer": f"{maker.marker} shop",
     }
