@@ -1,4 +1,4 @@
-"""Batch reads and deletes with retry of unprocessed items (exponential backoff)."""
+"""Batch reads, deletes and puts with retry of unprocessed items (exponential backoff)."""
 
 from __future__ import annotations
 
@@ -40,28 +40,39 @@ def batch_get(model: type[Model], keys: Sequence[tuple[str, str]]) -> dict[tuple
     raise RuntimeError(f"BatchGetItem on {table} left {len(pending)} keys unprocessed")
 
 
-def batch_delete(table_name: str, keys: Iterable[dict[str, Any]]) -> int:
-    """Delete items by their raw keys, 25 per BatchWriteItem, retrying unprocessed items."""
+def _batch_write(table_name: str, requests: Iterable[dict[str, Any]]) -> int:
+    """Send write requests 25 per BatchWriteItem, retrying unprocessed items; returns the count."""
     client = aws_client("dynamodb")
-    deleted = 0
+    written = 0
     chunk: list[dict[str, Any]] = []
 
-    def flush(requests: list[dict[str, Any]]) -> None:
+    def flush(pending: list[dict[str, Any]]) -> None:
         for round_no in range(_MAX_ROUNDS):
             _backoff(round_no)
-            response = client.batch_write_item(RequestItems={table_name: requests})
-            requests = response.get("UnprocessedItems", {}).get(table_name, [])
-            if not requests:
+            response = client.batch_write_item(RequestItems={table_name: pending})
+            pending = response.get("UnprocessedItems", {}).get(table_name, [])
+            if not pending:
                 return
         raise RuntimeError(f"BatchWriteItem on {table_name} left items unprocessed")
 
-    for key in keys:
-        chunk.append({"DeleteRequest": {"Key": key}})
+    for request in requests:
+        chunk.append(request)
         if len(chunk) == 25:
             flush(chunk)
-            deleted += len(chunk)
+            written += len(chunk)
             chunk = []
     if chunk:
         flush(chunk)
-        deleted += len(chunk)
-    return deleted
+        written += len(chunk)
+    return written
+
+
+def batch_delete(table_name: str, keys: Iterable[dict[str, Any]]) -> int:
+    """Delete items by their raw keys, 25 per BatchWriteItem, retrying unprocessed items."""
+    return _batch_write(table_name, ({"DeleteRequest": {"Key": key}} for key in keys))
+
+
+def batch_put(table_name: str, items: Iterable[dict[str, Any]]) -> int:
+    """Put raw items, 25 per BatchWriteItem, retrying unprocessed items (bulk loads: no
+    conditions, so only for items nothing else writes yet, e.g. imports and seeding)."""
+    return _batch_write(table_name, ({"PutRequest": {"Item": item}} for item in items))

@@ -161,10 +161,12 @@ def _body(op: Operation, maker: Maker) -> Any:
     return example_body(op)
 
 
-def _query(op: Operation, maker: Maker) -> str:
+def _query(op: Operation, maker: Maker, page: dict[str, str] | None = None) -> str:
     from urllib.parse import urlencode
 
     values = REQUIRED_QUERIES[op.name](maker) if op.name in REQUIRED_QUERIES else {}
+    if page and op.query is not None and "limit" in op.query.model_fields:
+        values.update(page)
     if op.name in QUERIES:
         values.update(QUERIES[op.name](maker))
     return f"?{urlencode(values)}" if values else ""
@@ -314,7 +316,13 @@ def _values(op: Operation, maker: Maker, api: Requester, main: Maker) -> dict[st
 
 
 def build_request(
-    api: Requester, method: str, path: str, op: Operation | None, main: Maker
+    api: Requester,
+    method: str,
+    path: str,
+    op: Operation | None,
+    main: Maker,
+    *,
+    page: dict[str, str] | None = None,
 ) -> tuple[Request, Maker]:
     """The request that exercises route ``method path``, and the tenant view it used."""
     maker = main if method in ("GET", "OPTIONS") else _fresh(main, op)
@@ -338,7 +346,7 @@ def build_request(
     if version:
         headers["If-Match"] = version
     body = _body(op, maker) if op.body is not None else None
-    return Request(filled + (_query(op, maker) if op.query else ""), headers, body), maker
+    return Request(filled + (_query(op, maker, page) if op.query else ""), headers, body), maker
 
 
 def _warm(api: Requester, op: Operation | None, request: Request) -> None:
@@ -364,9 +372,13 @@ def _order(key: str) -> tuple[int, str]:
 
 
 def measure_routes(
-    api: Requester, only: set[str] | None = None, main: Maker | None = None
+    api: Requester,
+    only: set[str] | None = None,
+    main: Maker | None = None,
+    page: dict[str, str] | None = None,
 ) -> dict[str, Measured]:
-    """Drive every catalogued route (or those in ``only``) once and record what it cost."""
+    """Drive every catalogued route (or those in ``only``) once and record what it cost
+    (``page``: query values such as ``limit`` for the routes that page)."""
     operations = {route_key(op.method, op.path): op for op in all_operations()}
     main = main or tenant_with_data(api)
     measured: dict[str, Measured] = {}
@@ -375,7 +387,7 @@ def measure_routes(
             continue
         method, path = key.split(" ", 1)
         op = operations.get(key)
-        request, maker = build_request(api, method, path, op, main)
+        request, maker = build_request(api, method, path, op, main, page=page)
         _warm(api, op, request)
         with recording() as log:
             response = api.request(
