@@ -14,6 +14,7 @@ from bench.harness import ROOT, Section, write_report
 BENCHES: tuple[str, ...] = (
     "bench.cold_start",
     "bench.requests",
+    "bench.route_costs",
     "bench.package",
     "bench.followup_sweep",
 )

@@ -70,7 +70,8 @@ class Api:
         all_headers.update(headers or {})
         if json_body is not None:
             body = json.dumps(json_body)
-        return self.client.http.request(method, path, headers=all_headers, body=body or b"")
+        payload = body.encode() if isinstance(body, str) else body or b""
+        return self.client.http.request(method, path, headers=all_headers, body=payload)
 
 
 @pytest.fixture

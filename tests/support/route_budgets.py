@@ -34,6 +34,18 @@ class Budget:
     read: int  # items read
     written: int  # items written
     why: str
+    # ``read`` is an upper bound, not an exact count: the items read depend on how random ids
+    # spread over write shards (report counters), never on the number of items.
+    read_at_most: bool = False
+
+    def admits(self, calls: tuple[str, ...], read: int, written: int) -> bool:
+        """Whether a measured cost is within this budget."""
+        reads_ok = read <= self.read if self.read_at_most else read == self.read
+        return calls == self.calls and reads_ok and written == self.written
+
+    def read_text(self) -> str:
+        """The items-read figure as the report shows it."""
+        return f"≤ {self.read}" if self.read_at_most else str(self.read)
 
 
 def budget_line(route: str, calls: tuple[str, ...], read: int, written: int) -> str:
@@ -94,9 +106,10 @@ BUDGETS: dict[str, Budget] = {
     ),
     "GET /v1/reports/tickets": Budget(
         ("Query", "Query"),
-        read=4,
+        read=8,
         written=0,
-        why="Query the day counters in the range and Query the NOW gauges (days x shards, not tickets)",
+        read_at_most=True,
+        why="Query the day counter items in the range and Query the present-time gauges: one item per counter shard (4) per day with activity, plus one per shard for the gauges — bounded by days x shards, never by tickets",
     ),
     "GET /v1/service-centres": Budget(
         ("Query",), read=1, written=0, why="one page of centres (Query, limit)"

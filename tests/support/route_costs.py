@@ -329,8 +329,8 @@ def build_request(
     if op is None:  # a CORS preflight of a widget path
         target = next(o for o in all_operations() if o.path == path)
         values = _values(target, maker, api, main)
-        headers = {"Origin": maker.origin, "Access-Control-Request-Method": target.method}
-        return Request(_fill(path, values), headers), maker
+        preflight = {"Origin": maker.origin, "Access-Control-Request-Method": target.method}
+        return Request(_fill(path, values), preflight), maker
     values = _values(op, maker, api, main)
     if op.name in PREPARE:
         PREPARE[op.name](maker, values)
