@@ -297,7 +297,7 @@ def make_feedback(maker: Maker) -> str:
 def make_product(maker: Maker) -> str:
     """A product with warranty terms, an extended plan and a maintenance interval."""
     body = {
-        "sku": f"{maker.marker}-WM",
+        "sku": f"{maker.marker}-WM-{maker.email().split('@')[0].rsplit('.', 1)[1]}",  # unique
         "name": f"{maker.marker} washing machine",
         "category": "laundry",
         "warranty": {"months": 24, "covers": ["parts", "labour"]},
