@@ -62,6 +62,24 @@ class TenantIndex(GlobalSecondaryIndex["TenantModel"]):
     tenant_id = UnicodeAttribute(hash_key=True)
 
 
+def _use_the_shared_client(table: TableConnection) -> None:
+    """Let a platform connection call DynamoDB through the process's one DynamoDB client
+    (``store/clients.py``) instead of building its own.
+
+    PynamoDB otherwise creates a botocore session and a client per model connection: every
+    table a cold container touches cost it another client (tens of milliseconds each, billed
+    in the first requests), next to the boto3 client the raw calls already use. PynamoDB only
+    calls ``client._make_api_call``, and has no public hook for the client: it builds one lazily
+    into ``_client`` unless one is there (pinned PynamoDB; a cold-start test checks the effect).
+    Connections built with explicit credentials (token vending) keep their own client.
+    """
+    connection = table.connection
+    if connection._client is None and not getattr(connection, "_aws_access_key_id", None):
+        from chalicelib.store.clients import platform_client
+
+        connection._client = platform_client("dynamodb")
+
+
 class TenantScopedConnection:
     """Mixin for table models: on the tenant path, use the tenant's vended credentials.
 
@@ -74,6 +92,7 @@ class TenantScopedConnection:
     @classmethod
     def _get_connection(cls) -> TableConnection:
         platform: TableConnection = super()._get_connection()  # type: ignore[misc]
+        _use_the_shared_client(platform)
         tenant_id = current_tenant()
         if tenant_id is None:
             return platform

@@ -30,6 +30,11 @@ def aws_client(service: str) -> Any:
     return _shared_client(service)
 
 
+def platform_client(service: str) -> Any:
+    """The process-wide client of ``service`` (platform credentials, never a tenant's)."""
+    return _shared_client(service)
+
+
 @functools.cache
 def _shared_client(service: str) -> Any:
     import boto3

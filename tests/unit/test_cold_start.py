@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = """
@@ -82,3 +84,21 @@ def test_a_public_first_request_loads_neither_the_store_nor_pydantic_plugins() -
         "pynamodb_connection_imported": False,
         "plugins_scanned": False,
     }
+
+
+def test_every_table_model_calls_dynamodb_through_the_one_shared_client(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A botocore client per model connection was tens of milliseconds per table of a cold
+    # container's first requests; the models and the raw calls now share one client.
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    from chalicelib.store.clients import platform_client, reset_clients
+    from chalicelib.store.tables import ALL_TABLE_MODELS
+
+    reset_clients()
+    shared = platform_client("dynamodb")
+    for model in ALL_TABLE_MODELS:
+        for cls in (model, *model.__subclasses__()):
+            cls._connection = None  # what a fresh container has
+            assert cls._get_connection().connection.client is shared, cls.__name__
+    reset_clients()
