@@ -136,6 +136,29 @@ BODIES: dict[str, BodyFn] = {
         "email": m.extra["customer_email"],
     },
     "answer_survey": lambda m: {"score": 9, "comment": "Quick and friendly"},
+    "create_appointment": lambda m: {
+        "kind": "repair",
+        "customer_id": make(m, "customer_id"),
+        "starts_at": "2027-03-02T08:00:00Z",
+        "ends_at": "2027-03-02T10:00:00Z",
+    },
+    "create_followup": lambda m: {
+        "customer_id": make(m, "customer_id"),
+        "due_at": "2031-01-15T10:00:00Z",
+        "message": "Time to change the filter.",
+    },
+    "create_service_plan": lambda m: {
+        "customer_id": make(m, "customer_id"),
+        "product_id": make(m, "product_id"),
+        # a registration has one active plan: a new one for this plan
+        "warranty_id": str(m.call("POST", "/v1/warranties", warranty_body(m))["id"]),
+        "start": "2027-03-01",
+        "visits": 3,
+        "service_centre_id": make(m, "centre_id"),
+        "visit_price": "80.00",
+        "currency": "EUR",
+    },
+    "create_webhook": lambda m: {"url": f"https://{m.marker.lower()}.example.com/new-hook"},
     "create_tenant": lambda m: {"name": "Onboarded Co"},
     "suspend_tenant": lambda m: {"reason": "Unpaid invoice"},
 }
@@ -197,6 +220,15 @@ def survey_token(maker: Maker) -> str:
     return survey_links(grant).token
 
 
+def unsubscribe_link_token(maker: Maker) -> str:
+    """A signed unsubscribe-from-surveys token for the tenant's customer, as a follow-up
+    email's unsubscribe link carries it."""
+    from chalicelib.domain.ids import new_id
+    from chalicelib.services.unsubscribe import unsubscribe_token
+
+    return unsubscribe_token(maker.tenant_id, make(maker, "customer_id"), "surveys", new_id())
+
+
 def _uploaded_attachment(maker: Maker) -> str:
     """An attachment announced and uploaded (so it can be confirmed)."""
     from chalicelib.config import get_settings
@@ -245,6 +277,15 @@ def tenant_with_data(api: Requester, name: str = "Costs Co", marker: str = "COST
 # --- requests ----------------------------------------------------------------------------------
 
 
+# A fresh resource that uses up something of what it requires gets that made fresh too: an
+# appointment books its plan's first visit, which a plan offers once; a registration has one
+# active service plan.
+CONSUMES: dict[str, tuple[str, ...]] = {
+    "appointment_id": ("plan_id", "service_plan_id", "warranty_id"),
+    "plan_id": ("service_plan_id", "warranty_id"),
+}
+
+
 def _fresh(maker: Maker, op: Operation | None) -> Maker:
     """A view of the tenant that makes new resources for ``op``'s path instead of reusing the
     shared ones (what they depend on, e.g. a claim's warranty, is shared unless in the path)."""
@@ -253,6 +294,8 @@ def _fresh(maker: Maker, op: Operation | None) -> Maker:
         found = factory_for(op.path, param) if op else None
         if found is not None:
             made.pop(found.key, None)
+            for key in CONSUMES.get(found.key, ()):
+                made.pop(key, None)
     return dataclasses.replace(maker, made=made)
 
 
@@ -298,7 +341,9 @@ def _platform_target(api: Requester, op: Operation, main: Maker) -> str:
 def _values(op: Operation, maker: Maker, api: Requester, main: Maker) -> dict[str, str]:
     values: dict[str, str] = {}
     for param in path_params(op):
-        if param == "token":
+        if param == "token" and op.path.startswith("/widget/v1/unsubscribe/"):
+            values[param] = unsubscribe_link_token(maker)
+        elif param == "token":
             values[param] = survey_token(maker)
         elif param == "tenant_id":
             values[param] = _platform_target(api, op, main)
