@@ -621,7 +621,7 @@ BUDGETS: dict[str, Budget] = {
         ("GetItem", "Query", "Query", "Query", "Query", "GetItem", "Query", "GetItem", "GetItem"),
         read=14,
         written=0,
-        why="GetItem the customer; Query its tickets (customer index), one Query of messages per ticket; Query its feedback (customer index); GetItem its survey opt-out; Query its follow-ups (customer index); GetItem its unsubscribe record; GetItem the customer record section — grows with that customer's own items only",
+        why="GetItem the customer; Query its tickets (customer index), one Query of messages per ticket; Query its feedback (customer index); GetItem its survey opt-out; Query its follow-ups (customer index); GetItem its follow-up contact record (unsubscribe state); GetItem the customer again for the record section (a second read that could go) — grows with that customer's own items only",
     ),
     "GET /v1/followups": Budget(
         ("Query",),
@@ -669,7 +669,7 @@ BUDGETS: dict[str, Budget] = {
         ("GetItem", "GetItem", "GetItem"),
         read=2,
         written=0,
-        why="signed token; GetItem the tenant record (active?), the customer, and its unsubscribe record (none yet: not read) — shows the state, records nothing (mail scanners GET links)",
+        why="signed token; GetItem the tenant record (active?), the customer, and its survey opt-out (none yet: not read) — shows the state, records nothing (mail scanners GET links)",
     ),
     "OPTIONS /widget/v1/unsubscribe/{token}": Budget(
         (),
@@ -700,7 +700,7 @@ BUDGETS: dict[str, Budget] = {
         ),
         read=7,
         written=7,
-        why="GetItem the plan; one conditional transaction (version); then the maintenance-reminder re-planning its emitted event triggers: GetItem the follow-up settings, and per planned visit a transaction moving the reminder and its dedupe guard, each visit's reminder read first — grows with the plan's visits (3 here); a batched re-plan would save the per-visit reads",
+        why="GetItem the plan; one conditional transaction (version); then the maintenance-due rule re-plans on the plan's event: GetItem the follow-up settings, and per visit (3 here) a planning transaction that fails on the existing dedupe guard, then GetItem the guard and the follow-up it names (kept as is). Wasteful when the visit dates did not change (notes only): a dedupe pre-check or skipping re-planning for date-neutral changes would save 3 transactions and 6 reads",
     ),
     "PATCH /v1/webhooks/{webhook_id}": Budget(
         ("GetItem", "PutItem"),
@@ -712,7 +712,7 @@ BUDGETS: dict[str, Budget] = {
         ("PutItem", "GetItem", "TransactWriteItems", "UpdateItem"),
         read=1,
         written=3,
-        why="PutItem claims the Idempotency-Key, UpdateItem stores the response; GetItem the customer; one transaction: appointment and its technician-slot guard",
+        why="PutItem claims the Idempotency-Key, UpdateItem stores the response; GetItem the customer; one transaction writes the appointment",
     ),
     "POST /v1/appointments/{appointment_id}/transitions": Budget(
         ("GetItem", "GetItem", "TransactWriteItems"),
@@ -736,7 +736,7 @@ BUDGETS: dict[str, Budget] = {
         ),
         read=6,
         written=5,
-        why="GetItem the customer and its opt-out; Query its tickets and feedback (customer indexes), DeleteItem the opt-out; GetItem the unsubscribe record, Query its follow-ups and their guards, DeleteItem the unsubscribe record; GetItem the record section; one transaction replaces the personal fields and frees the guard items — grows with that customer's own items only",
+        why="GetItem the customer and the privacy settings; Query its tickets and feedback (customer indexes), DeleteItem its survey opt-out; GetItem the customer again and Query the tenant's idempotency partition (stored responses that may hold the customer's data — grows with the tenant's writes of the last 24 hours, not with the customer: the one read here that is not bounded by the customer's own items); Query its follow-ups (customer index), DeleteItem its follow-up contact record; GetItem the customer a third time; one transaction replaces the personal fields and frees the email/external-id guard items. The two repeated customer reads could go",
     ),
     "POST /v1/followups": Budget(
         ("PutItem", "GetItem", "PutItem", "UpdateItem"),
@@ -773,13 +773,13 @@ BUDGETS: dict[str, Budget] = {
         ),
         read=4,
         written=10,
-        why="PutItem claims the Idempotency-Key, UpdateItem stores the response; GetItem the customer, product, registration, centre and the registration's active-plan guard (none yet: not read); one transaction: plan and active-plan guard; then GetItem the tenant's follow-up settings (rules), one transaction per planned follow-up (follow-up and its dedupe guard): one per visit (3 here)",
+        why="PutItem claims the Idempotency-Key, UpdateItem stores the response; GetItem the customer, product, registration, business-hours settings (never written here: not read) and centre; one transaction: plan and the registration's active-plan guard; then GetItem the tenant's follow-up settings (never written: not read), one transaction per visit's maintenance reminder (follow-up and its dedupe guard; 3 visits here)",
     ),
     "POST /v1/service-plans/{plan_id}/cancel": Budget(
         ("GetItem", "TransactWriteItems", "Query", "PutItem", "PutItem", "PutItem"),
         read=6,
         written=5,
-        why="GetItem the plan; one conditional transaction: plan and frees its active-plan guard; then the reminder canceller: Query the plan's pending follow-ups (subject index), PutItem each cancelled (3 visits)",
+        why="GetItem the plan; one conditional transaction: plan and its active-plan guard freed; then the reminder canceller: Query the registration's pending follow-ups (subject index), PutItem each maintenance reminder cancelled (3 visits)",
     ),
     "POST /v1/service-plans/{plan_id}/visits/{number}/appointment": Budget(
         (
@@ -794,7 +794,7 @@ BUDGETS: dict[str, Budget] = {
         ),
         read=5,
         written=4,
-        why="PutItem claims the Idempotency-Key, UpdateItem stores the response; GetItem the plan, its customer, product, centre and the visit's slot guard (none yet: not read); one transaction: appointment, the plan's visit, the slot guard",
+        why="PutItem claims the Idempotency-Key, UpdateItem stores the response; GetItem the plan, its customer, registration, product and centre; one transaction: appointment and the plan (its visit marked booked)",
     ),
     "POST /v1/warranties": Budget(
         (
@@ -809,7 +809,7 @@ BUDGETS: dict[str, Budget] = {
         ),
         read=2,
         written=8,
-        why="PutItem claims the Idempotency-Key, UpdateItem stores the response; GetItem the product and the customer; one transaction: registration and serial guard; then GetItem the tenant's follow-up settings (rules), one transaction per planned follow-up (follow-up and its dedupe guard): the expiry reminder and the registration-completion reminder",
+        why="PutItem claims the Idempotency-Key, UpdateItem stores the response; GetItem the product and the customer; one transaction: registration and serial guard; then GetItem the tenant's follow-up settings (rules), one transaction per planned follow-up (follow-up and its dedupe guard): the expiry reminders 30 and 7 days before the end",
     ),
     "POST /v1/warranties/{warranty_id}/plans": Budget(
         (
@@ -826,19 +826,19 @@ BUDGETS: dict[str, Budget] = {
         ),
         read=3,
         written=9,
-        why="PutItem claims the Idempotency-Key, UpdateItem stores the response; GetItem the registration; one conditional transaction adds the plan (the coverage end moves); then the old expiry reminders are cancelled (Query the subject's pending follow-ups, PutItem each) and re-planned for the new end (GetItem the tenant's follow-up settings (rules), one transaction per planned follow-up (follow-up and its dedupe guard))",
+        why="PutItem claims the Idempotency-Key, UpdateItem stores the response; GetItem the registration; one conditional transaction adds the plan (the coverage end moves); then the old expiry reminders are cancelled (Query the registration's pending follow-ups, PutItem each of 2) and re-planned for the new end (GetItem the follow-up settings, one transaction per reminder: follow-up and its dedupe guard)",
     ),
     "POST /v1/warranties/{warranty_id}/void": Budget(
         ("GetItem", "TransactWriteItems", "Query", "PutItem", "PutItem"),
         read=3,
         written=3,
-        why="GetItem the registration; one conditional transaction; then its pending reminders are cancelled: Query the subject's pending follow-ups, PutItem each (2)",
+        why="GetItem the registration; one conditional transaction; then its pending expiry reminders are cancelled: Query the registration's pending follow-ups (subject index), PutItem each (2)",
     ),
     "POST /v1/webhooks": Budget(
         ("PutItem", "PutItem", "UpdateItem"),
         read=0,
         written=3,
-        why="PutItem claims the Idempotency-Key, UpdateItem stores the response; PutItem the webhook (its signing secret encrypted)",
+        why="PutItem claims the Idempotency-Key, UpdateItem stores the response; conditional PutItem the webhook (with its signing secret)",
     ),
     "POST /widget/v1/registrations": Budget(
         (
@@ -859,13 +859,13 @@ BUDGETS: dict[str, Budget] = {
         ),
         read=5,
         written=11,
-        why="widget submission: 3 UpdateItem rate-limit counters (per key, per client IP, submissions); PutItem claims the Idempotency-Key, UpdateItem stores the response; GetItem the signed-in customer's email link and the customer; GetItem the product and the customer again (shared registration path); one transaction: registration and serial guard; then GetItem the tenant's follow-up settings (rules), one transaction per planned follow-up (follow-up and its dedupe guard): the expiry reminder and the registration-completion reminder",
+        why="widget submission: 3 UpdateItem rate-limit counters (per key, per client IP, submissions); PutItem claims the Idempotency-Key, UpdateItem stores the response; GetItem the signed-in customer's email link and the customer; GetItem the product and the customer again (shared registration path); one transaction: registration and serial guard; then GetItem the tenant's follow-up settings (rules), one transaction per planned follow-up (follow-up and its dedupe guard): the expiry reminders 30 and 7 days before the end",
     ),
     "POST /widget/v1/unsubscribe/{token}": Budget(
         ("GetItem", "GetItem", "PutItem"),
         read=2,
         written=1,
-        why="signed token; GetItem the tenant record and the customer; PutItem the unsubscribe record (idempotent: a second click rewrites the same item)",
+        why="signed token; GetItem the tenant record (active?) and the customer; PutItem the survey opt-out (idempotent: a second click rewrites the same item)",
     ),
     "PUT /v1/settings/followups": Budget(
         ("GetItem", "PutItem"),
