@@ -22,7 +22,9 @@ its new target is breached at once; completed clocks keep the target they were m
 against. Calendar changes apply from the next segment accrued.
 
 Crossing a threshold is recorded at the instant it happened (not when it was noticed), and
-only once: the marks make warning/breach detection idempotent however often it runs.
+only once: the marks make warning/breach detection idempotent however often it runs. A clock
+crosses a threshold when its elapsed time reaches it: at the due instant the target is missed
+(a deadline at closing time is breached at closing time, not at the next opening).
 """
 
 from __future__ import annotations
@@ -244,7 +246,10 @@ def _crossings(
     limit = target.total_seconds()
     for kind, threshold in (("warning", limit * ratio), ("breach", limit)):
         mark = clock.warned_at if kind == "warning" else clock.breached_at
-        if mark is not None or after <= threshold:
+        # Reaching the threshold crosses it: the due instant itself is late. (A strict ">"
+        # left a clock that stopped exactly at its target — a deadline at closing time —
+        # unrecorded with no time left to wait for, so no wake-up ever recorded the breach.)
+        if mark is not None or after < threshold:
             continue
         # Crossed in this segment (or earlier, when a new target is already exceeded).
         remaining = timedelta(seconds=max(threshold - before, 0.0))
@@ -266,9 +271,9 @@ def _retarget(clock: Clock, target_minutes: int | None, ratio: float) -> None:
         clock.warned_at = clock.breached_at = None
         return
     limit = target_minutes * 60.0
-    if clock.elapsed <= limit:
+    if clock.elapsed < limit:
         clock.breached_at = None
-    if clock.elapsed <= limit * ratio:
+    if clock.elapsed < limit * ratio:
         clock.warned_at = None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -52,8 +52,6 @@ def provisioned(aws: None) -> None:
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    from datetime import UTC
-
     from chalicelib.services import ticket_sla, tickets
 
     fake = Clock()
@@ -401,8 +399,6 @@ def test_the_sweep_pages_through_the_tickets_of_many_tenants_without_scans(
 
 def test_the_due_index_pages_through_a_thousand_and_more_tickets(aws: None) -> None:
     """Only due tickets come back, across shards and tenants, page after page, by Query."""
-    from datetime import UTC
-
     from chalicelib.domain.followups import sweep_shard_keys
     from chalicelib.services import ticket_sla
     from chalicelib.store import tickets as store
@@ -519,3 +515,59 @@ def test_a_wake_up_made_stale_by_new_business_hours_only_replans(
     assert sweep(MONDAY_9 + timedelta(hours=20))["examined"] == 0
     first = target(get(api, tenant_a, ticket["id"]), "first_response")
     assert datetime.fromisoformat(first["warning_at"]) == MONDAY_9 + timedelta(days=1, minutes=48)
+
+
+# --- a deadline exactly at closing time (found by the stateful ticket machine) ---------------
+#
+# An urgent ticket created at opening time has a resolution target of one full business day, so
+# its clock reaches the target at closing time and then stands still until the next morning. A
+# sweep at the due time, or any time during the night, sees ``elapsed == target``; that must
+# record the breach. Before the fix the sweep recorded nothing and, no time being left, planned
+# no further wake-up: no ``ticket.sla_breached`` event, no alert, and the report never counted
+# the breach the ticket itself showed.
+
+
+def _breaches(events: Events, ticket_id: str) -> int:
+    return sum(
+        1
+        for e in events.seen
+        if e.name == "ticket.sla_breached"
+        and e.data.get("ticket_id") == ticket_id
+        and e.data.get("metric") == "resolution"
+    )
+
+
+def _resolution_report(api: Api, tenant: TenantKeys) -> dict[str, object]:
+    day = MONDAY_9.astimezone(UTC).date()
+    r = api.request(
+        "GET", f"/v1/reports/tickets?from={day}&to={day + timedelta(days=7)}", key=tenant.admin_key
+    )
+    assert r.status_code == 200, r.body
+    return dict(body_of(r)["sla"]["resolution"])
+
+
+@pytest.mark.parametrize("late", [timedelta(0), timedelta(hours=14)], ids=["at_due", "overnight"])
+def test_sweep_records_a_breach_when_the_clock_stands_exactly_at_the_target(
+    api: Api, tenant_a: TenantKeys, clock: Clock, events: Events, late: timedelta
+) -> None:
+    ticket = create(api, tenant_a, priority="urgent")
+    resolution = target(ticket, "resolution")
+    assert resolution["target_minutes"] == 480
+    due = datetime.fromisoformat(resolution["due_at"])
+    # One full working day: the deadline is closing time, the clock stops there.
+    assert due == MONDAY_9.replace(hour=17).astimezone(UTC)
+    clock.set(due + late)
+    report = sweep(due + late)
+    assert report["acted"] == 1
+    assert _breaches(events, ticket["id"]) == 1
+    shown = target(get(api, tenant_a, ticket["id"]), "resolution")
+    assert shown["status"] == "breached"
+    assert shown["breached_at"] is not None
+    assert datetime.fromisoformat(shown["breached_at"]) == due
+    assert (
+        _resolution_report(api, tenant_a)["met"],
+        _resolution_report(api, tenant_a)["breached"],
+    ) == (0, 1)
+    # Recorded once: later sweeps find nothing left to do on this ticket.
+    assert sweep(due + late + timedelta(days=1))["acted"] == 0
+    assert _breaches(events, ticket["id"]) == 1
