@@ -13,7 +13,7 @@ from chalice.app import Chalice, CloudWatchEvent, Rate, SQSEvent
 
 from chalicelib.api.lazy_routes import register_routes
 from chalicelib.api.middleware import http_middleware
-from chalicelib.config import FOLLOWUPS_QUEUE_NAME
+from chalicelib.resource_names import FOLLOWUPS_QUEUE_NAME
 
 app = Chalice(app_name="aftersales")
 app.register_middleware(http_middleware, "http")

@@ -13,9 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-# The follow-up work queue's name: ``app.py`` consumes it, infra and the local stack create it
-# (with ``<name>-dlq``) under this name.
-FOLLOWUPS_QUEUE_NAME = "aftersales-followups"
+from chalicelib.resource_names import FOLLOWUPS_QUEUE_NAME
 
 
 class Settings(BaseModel):
@@ -56,6 +54,9 @@ class Settings(BaseModel):
     followup_lease_seconds: int = Field(default=900, ge=30, le=43_200)
     followup_sweep_page_size: int = Field(default=100, ge=1, le=1000)
     followup_sweep_budget_seconds: float = Field(default=50.0, gt=0)
+    # Shards swept at once (threads): claims are independent round trips, so one sweep's
+    # throughput grows with this until the client's CPU is the limit (docs/benchmarks.md).
+    followup_sweep_concurrency: int = Field(default=16, ge=1, le=64)
     followup_max_attempts: int = Field(default=6, ge=1, le=20)
     followup_retry_base_seconds: int = Field(default=60, ge=1, le=3600)
     # Webhook targets on loopback/private addresses and plain http: only the local stack and

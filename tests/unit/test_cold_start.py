@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PROBE = """
 import json, sys
 import app
+heavy = sorted(m for m in ("pydantic", "boto3", "pynamodb") if m in sys.modules)
 from chalicelib.config import get_settings
 from chalicelib.store.clients import aws_client
 from chalicelib.observability import get_metrics, get_tracer
@@ -24,6 +25,7 @@ print(json.dumps({
     "tracer_built": get_tracer.cache_info().currsize,
     "xray_imported": "aws_xray_sdk" in sys.modules,
     "moto_imported": "moto" in sys.modules,
+    "heavy_imported": heavy,
     "routes": len(app.app.routes),
 }))
 """
@@ -47,6 +49,8 @@ def test_import_app_builds_no_clients_or_settings() -> None:
     assert facts["tracer_built"] == 0
     assert not facts["xray_imported"]
     assert not facts["moto_imported"]
+    # Validation, the AWS SDK and the store load with the first request that needs them.
+    assert facts["heavy_imported"] == []
     assert facts["routes"] > 0
 
 
