@@ -80,6 +80,20 @@ def _use_the_shared_client(table: TableConnection) -> None:
         connection._client = platform_client("dynamodb")
 
 
+def forget_connections() -> None:
+    """Drop every model's cached connection, so the next call takes the current shared client.
+
+    ``reset_clients`` calls this: a connection keeps the client it was given, and a client made
+    before a hook was registered (call counting, a stand-in server) never runs that hook.
+    """
+    pending: list[type] = [TenantScopedConnection]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if "_connection" in cls.__dict__:
+            cls._connection = None  # type: ignore[attr-defined]
+
+
 class TenantScopedConnection:
     """Mixin for table models: on the tenant path, use the tenant's vended credentials.
 

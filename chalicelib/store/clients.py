@@ -50,8 +50,10 @@ def _shared_client(service: str) -> Any:
 def reset_clients() -> None:
     """Drop cached clients and tenant credentials (tests switch between moto sessions)."""
     from chalicelib.store import tenant_credentials
+    from chalicelib.store.base import forget_connections
 
     _shared_client.cache_clear()
+    forget_connections()
     tenant_credentials.reset()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -57,10 +58,8 @@ def test_claims_of_different_shards_are_in_flight_at_the_same_time(
             threads.add(threading.current_thread().name)
             waits = next(first_claims, None) is not None
         if waits:
-            try:
+            with contextlib.suppress(threading.BrokenBarrierError):
                 barrier.wait()
-            except threading.BrokenBarrierError:
-                pass
         return bool(real_claim(*args, **kwargs))
 
     sweep_settings.setattr(store, "claim", claim)

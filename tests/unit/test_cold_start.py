@@ -106,3 +106,24 @@ def test_every_table_model_calls_dynamodb_through_the_one_shared_client(
             cls._connection = None  # what a fresh container has
             assert cls._get_connection().connection.client is shared, cls.__name__
     reset_clients()
+
+
+def test_reset_clients_hands_every_model_the_new_shared_client(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Tests, the local stack and the benchmarks reset clients to register hooks (call
+    # counting) or switch servers; a model still holding the old client would bypass both.
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    from chalicelib.store.clients import platform_client, reset_clients
+    from chalicelib.store.tables import ALL_TABLE_MODELS
+
+    reset_clients()
+    before = platform_client("dynamodb")
+    for model in ALL_TABLE_MODELS:
+        assert model._get_connection().connection.client is before
+    reset_clients()
+    after = platform_client("dynamodb")
+    assert after is not before
+    for model in ALL_TABLE_MODELS:
+        assert model._get_connection().connection.client is after, model.__name__
+    reset_clients()
