@@ -40,7 +40,10 @@ def _shared_client(service: str) -> Any:
     import boto3
     from botocore.config import Config
 
-    config = Config(retries={"mode": "standard", "max_attempts": 4})
+    # The follow-up sweep calls from up to FOLLOWUP_SWEEP_CONCURRENCY (≤ 64) threads; botocore's
+    # default pool of 10 would open and drop a connection per call beyond it. Pools fill
+    # lazily, so the larger bound costs nothing when it is not used.
+    config = Config(retries={"mode": "standard", "max_attempts": 4}, max_pool_connections=64)
     if service == "s3":
         # Presigned URLs must be SigV4 (SigV2 is refused by newer regions and by KMS buckets).
         config = config.merge(Config(signature_version="s3v4"))

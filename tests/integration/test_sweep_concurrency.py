@@ -103,3 +103,15 @@ def test_out_of_time_shards_are_left_for_the_next_sweep(
     assert (report.claimed, report.shards, report.complete) == (0, 0, False)
     report = followup_sweep.sweep(NOW, time_left=lambda: 60.0)
     assert (report.claimed, report.complete) == (60, True)
+
+
+def test_the_shared_clients_pool_has_a_connection_for_every_sweep_thread(
+    sweep_settings: pytest.MonkeyPatch,
+) -> None:
+    from chalicelib.config import Settings
+    from chalicelib.store.clients import platform_client
+
+    bounds = Settings.model_fields["followup_sweep_concurrency"].metadata
+    most = max(bound.le for bound in bounds if hasattr(bound, "le"))
+    for service in ("dynamodb", "sqs"):
+        assert platform_client(service).meta.config.max_pool_connections >= most
