@@ -82,8 +82,20 @@ def _parse(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def _state(customer: Any, contact: store.ContactItem, surveys_opted_out: bool) -> ContactState:
-    sends = tuple(_parse(v) for v in (contact.sends or {}).values())
+def _state(
+    customer: Any, contact: store.ContactItem, surveys_opted_out: bool, followup_id: str
+) -> ContactState:
+    """The customer's contact state as ``followup_id`` sees it.
+
+    A slot this follow-up itself took in an earlier attempt that never finished (the worker
+    died between the delivery gate and the send; the claim came back after its lease) is not
+    counted against it: sending now takes that same slot again (``_reserve`` keys the history
+    by follow-up). Likewise its own unfinished survey is not "the last survey".
+    """
+    sends = tuple(_parse(v) for fid, v in (contact.sends or {}).items() if fid != followup_id)
+    last_survey_at = contact.last_survey_at
+    if contact.last_survey_followup == followup_id:
+        last_survey_at = contact.prior_survey_at
     return ContactState(
         contact_consent=bool(customer.contact_consent) and not bool(contact.all_unsubscribed),
         marketing_consent=bool(customer.marketing_consent),
@@ -92,7 +104,7 @@ def _state(customer: Any, contact: store.ContactItem, surveys_opted_out: bool) -
         surveys_unsubscribed=surveys_opted_out,
         time_zone=customer.time_zone,
         recent_sends=sends,
-        last_survey_at=contact.last_survey_at,
+        last_survey_at=last_survey_at,
     )
 
 
@@ -108,7 +120,8 @@ def _reserve(
     )
     contact.sends = dict(kept[-policy.max_messages :])
     if is_survey(FollowUpKind(item.kind)):
-        contact.prior_survey_at = contact.last_survey_at
+        if contact.last_survey_followup != item.followup_id:  # else: retaking its own slot
+            contact.prior_survey_at = contact.last_survey_at
         contact.last_survey_at = now
         contact.last_survey_followup = item.followup_id
 
@@ -292,7 +305,7 @@ def _spend_budget(
         )
         decision = decide(
             ready.policy,
-            _state(ready.customer, contact, ready.surveys_opted_out),
+            _state(ready.customer, contact, ready.surveys_opted_out, item.followup_id),
             FollowUpKind(item.kind),
             now,
         )

@@ -494,3 +494,81 @@ def test_sweep_reports_lag_and_completion_like_the_ticket_sweep(
     assert reported[0][2] is not None
     assert 90 <= reported[0][2] < 91
     assert reported[1] == ("followups_sweep", True, None)  # nothing due: no lag to report
+
+
+# --- a crash after the delivery gate does not spend the follow-up's own budget ---------------
+#
+# Found by the stateful follow-up machine: the worker reserves the budget slot (and, for a
+# survey, the "last survey" mark) at the delivery gate. When it dies before the send, the claim
+# comes back after its lease; before the fix the retry counted its own reservation against
+# itself and was skipped (``budget_exhausted`` with one real send plus the ghost slot;
+# ``survey_throttled`` by its own unsent survey) — a follow-up lost to a crash.
+
+
+class WorkerDied(BaseException):
+    """The worker process dies (nothing in the worker catches a BaseException)."""
+
+
+def _crash_once_after_the_gate(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.services import followup_delivery
+
+    real = followup_delivery.deliver
+
+    def dies(*args: Any, **kwargs: Any) -> str:
+        raise WorkerDied
+
+    monkeypatch.setattr(followup_delivery, "deliver", dies)
+    assert engine.sweep()["claimed"] == 1
+    with pytest.raises(WorkerDied):
+        engine.deliver(engine.receive(), delete=False)
+    monkeypatch.setattr(followup_delivery, "deliver", real)
+
+
+def test_a_crashed_attempt_does_not_count_against_its_own_retry_in_the_budget(
+    api: Api, tenant_a: TenantKeys, engine: Engine, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib.config import get_settings
+
+    put_settings(
+        api,
+        tenant_a,
+        quiet_hours_enabled=False,
+        max_messages=2,
+        window_days=1,
+        max_deferral_hours=12,
+    )
+    first = _custom(api, tenant_a, clock.now)
+    assert engine.tick() == 1  # one real send: one slot of two left
+    r = api.request(
+        "POST",
+        "/v1/followups",
+        key=tenant_a.admin_key,
+        json_body={
+            "customer_id": first["customer_id"],
+            "due_at": clock.now.isoformat(),
+            "message": "Hello again.",
+        },
+    )
+    second = body_of(r)
+    _crash_once_after_the_gate(engine, monkeypatch)
+    clock.now += timedelta(seconds=get_settings().followup_lease_seconds + 60)
+    engine.tick()  # the stale message is acknowledged; the claim is taken again and sent
+    got = body_of(api.request("GET", f"/v1/followups/{second['id']}", key=tenant_a.admin_key))
+    assert (got["status"], got["reason"], got["attempts"]) == ("sent", None, 2)
+    assert len(sent_emails()) == 2
+
+
+def test_a_crashed_survey_is_not_throttled_by_itself(
+    api: Api, tenant_a: TenantKeys, engine: Engine, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib.config import get_settings
+
+    quiet_settings(api, tenant_a)
+    set_status(api, tenant_a, open_ticket(api, tenant_a), "solved")
+    clock.now += timedelta(hours=2)
+    _crash_once_after_the_gate(engine, monkeypatch)
+    clock.now += timedelta(seconds=get_settings().followup_lease_seconds + 60)
+    engine.tick()
+    [survey] = followups(api, tenant_a)
+    assert (survey["status"], survey["reason"]) == ("sent", None)
+    assert len(sent_emails()) == 1
