@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from chalicelib.config import get_settings
 from chalicelib.observability import logger
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def one_line(text: str) -> str:
+    """``text`` without control characters (CR, LF, tabs... become one space), trimmed."""
+    return " ".join(_CONTROL.sub(" ", text).split())
 
 
 def send_email(to: str, subject: str, text: str, html: str | None = None) -> bool:
@@ -14,6 +23,13 @@ def send_email(to: str, subject: str, text: str, html: str | None = None) -> boo
     """
     from chalicelib.store.clients import aws_client
 
+    # The subject often carries text a customer wrote (a ticket's subject from the widget):
+    # one line, whatever it contained, so it can never become a second header; an address
+    # with a line break or a list separator is not sent at all.
+    subject = one_line(subject)
+    if any(c in to for c in "\r\n,;") or "@" not in to:
+        logger.warning("email not sent: not a single deliverable address")
+        return False
     body: dict[str, dict[str, str]] = {"Text": {"Data": text, "Charset": "UTF-8"}}
     if html is not None:
         body["Html"] = {"Data": html, "Charset": "UTF-8"}
