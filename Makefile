@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 REQUIREMENTS := requirements.txt requirements-dev.txt infra/requirements.txt
 STAMP := $(VENV)/.installed-$(shell cat $(REQUIREMENTS) | sha1sum | cut -c1-12)
 
-.PHONY: run test lint typecheck unit integration e2e browser bench routes synth fuzz audit clean
+.PHONY: run test lint typecheck unit integration e2e browser bench routes synth fuzz stateful audit clean
 
 $(STAMP): $(REQUIREMENTS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,12 @@ fuzz: $(STAMP)  ## long Schemathesis run against the local stack (random seed; F
 	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-100} FUZZ_SEED=$${FUZZ_SEED:-random} \
 		FUZZ_PHASES=$${FUZZ_PHASES:-examples,coverage,fuzzing,stateful} \
 		PYTHONPATH=. $(BIN)/pytest -p no:xdist -q tests/e2e/test_fuzz.py
+
+stateful: $(STAMP)  ## long runs of the Hypothesis state machines (random seed; STATEFUL_* override)
+	STATEFUL_EXAMPLES=$${STATEFUL_EXAMPLES:-200} STATEFUL_STEPS=$${STATEFUL_STEPS:-40} \
+		STATEFUL_RANDOM=$${STATEFUL_RANDOM:-1} \
+		PYTHONPATH=. $(BIN)/pytest -p no:xdist -q tests/integration/test_stateful_customers.py \
+		tests/integration/test_stateful_tickets.py tests/integration/test_stateful_followups.py
 
 audit: $(STAMP)  ## known vulnerabilities in every installed dependency (asks PyPI's JSON API)
 	$(BIN)/pip-audit --progress-spinner off --desc on
