@@ -7,11 +7,39 @@ response. A retried request gets the first response (status and body) back.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.config import get_settings
 from chalicelib.domain.errors import Conflict, Invalid
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+    )
+
+_configuring = threading.Lock()
+
+
+def _configured_layer(config: IdempotencyConfig) -> DynamoDBPersistenceLayer:
+    """The shared persistence layer, configured completely before anyone uses it.
+
+    Powertools' ``configure`` marks the layer configured *before* it sets the key and
+    validation expressions, so a second thread arriving in between would run with neither: its
+    record could miss the payload hash (its twin then got a 422) or key on the whole request.
+    Configuring under a lock, once, closes that window for threaded servers and tests.
+    """
+    from chalicelib.store.idempotency import persistence_layer
+
+    layer = persistence_layer()
+    if not getattr(layer, "_fully_configured", False):
+        with _configuring:
+            if not getattr(layer, "_fully_configured", False):
+                layer.configure(config)
+                layer._fully_configured = True  # type: ignore[attr-defined]
+    return layer
 
 
 class _Deadline:
@@ -42,8 +70,6 @@ def run_once(
         IdempotencyValidationError,
     )
 
-    from chalicelib.store.idempotency import persistence_layer
-
     config = IdempotencyConfig(
         event_key_jmespath="[tenant, operation, key]",
         payload_validation_jmespath="payload",
@@ -53,7 +79,9 @@ def run_once(
     config.register_lambda_context(_Deadline(remaining_ms))  # type: ignore[arg-type]
 
     @idempotent_function(
-        data_keyword_argument="request", persistence_store=persistence_layer(), config=config
+        data_keyword_argument="request",
+        persistence_store=_configured_layer(config),
+        config=config,
     )
     def create(request: dict[str, Any]) -> dict[str, Any]:
         return action()
