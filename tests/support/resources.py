@@ -260,17 +260,15 @@ def make_survey(maker: Maker) -> str:
     )
 
 
-@factory("feedback_id", requires=("customer_id",))
-def make_feedback(maker: Maker) -> str:
-    """An answered survey: a signed link as the follow-up worker mails it, answered publicly."""
+def survey_link(maker: Maker) -> Any:
+    """Fresh signed NPS survey links for maker's customer, as the follow-up worker mails them."""
     from datetime import UTC, datetime, timedelta
-    from urllib.parse import urlsplit
 
     from chalicelib.domain.ids import new_id
     from chalicelib.domain.survey_tokens import SurveyGrant, expiry
     from chalicelib.services.survey_links import survey_links
 
-    customer_id = maker.made["customer_id"]
+    customer_id = make(maker, "customer_id")
     grant = SurveyGrant(
         tenant_id=maker.tenant_id,
         followup_id=new_id(),
@@ -281,7 +279,16 @@ def make_feedback(maker: Maker) -> str:
         expires_at=expiry(datetime.now(UTC), timedelta(days=30)),
         survey_id=None,
     )
-    page = urlsplit(survey_links(grant).page_url).path
+    return survey_links(grant)
+
+
+@factory("feedback_id", requires=("customer_id",))
+def make_feedback(maker: Maker) -> str:
+    """An answered survey: a signed link as the follow-up worker mails it, answered publicly."""
+    from urllib.parse import urlsplit
+
+    customer_id = maker.made["customer_id"]
+    page = urlsplit(survey_link(maker).page_url).path
     answered = maker.api.request(
         "POST", page, json_body={"score": 9, "comment": f"{maker.marker} loved it"}
     )

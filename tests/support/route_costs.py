@@ -42,6 +42,7 @@ from tests.support.resources import (
     factory_for,
     make,
     next_serial,
+    survey_link,
 )
 from tests.support.world import PLATFORM_KEY, onboard, path_params
 
@@ -200,24 +201,7 @@ def _query(op: Operation, maker: Maker, page: dict[str, str] | None = None) -> s
 
 def survey_token(maker: Maker) -> str:
     """A fresh signed survey link token for the tenant's customer (as the follow-up mails it)."""
-    from datetime import UTC, datetime, timedelta
-
-    from chalicelib.domain.ids import new_id
-    from chalicelib.domain.survey_tokens import SurveyGrant, expiry
-    from chalicelib.services.survey_links import survey_links
-
-    customer_id = make(maker, "customer_id")
-    grant = SurveyGrant(
-        tenant_id=maker.tenant_id,
-        followup_id=new_id(),
-        customer_id=customer_id,
-        survey_kind="nps",
-        subject_kind="customer",
-        subject_id=customer_id,
-        expires_at=expiry(datetime.now(UTC), timedelta(days=30)),
-        survey_id=None,
-    )
-    return survey_links(grant).token
+    return str(survey_link(maker).token)
 
 
 def unsubscribe_link_token(maker: Maker) -> str:
