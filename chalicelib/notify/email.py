@@ -7,12 +7,13 @@ import re
 from chalicelib.config import get_settings
 from chalicelib.observability import logger
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+# Characters that must never reach a header: C0 controls, DEL and the Unicode line separators.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
 
 def one_line(text: str) -> str:
     """``text`` without control characters (CR, LF, tabs... become one space), trimmed."""
-    return " ".join(_CONTROL.sub(" ", text).split())
+    return " ".join(CONTROL_CHARACTERS.sub(" ", text).split())
 
 
 def send_email(to: str, subject: str, text: str, html: str | None = None) -> bool:

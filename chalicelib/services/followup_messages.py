@@ -17,10 +17,10 @@ from chalicelib.config import get_settings
 from chalicelib.domain.followups import FollowUpKind, survey_metric
 from chalicelib.domain.survey_tokens import SurveyGrant, expiry
 from chalicelib.i18n.followups import COMMON, DEFAULT_LOCALE, KIND_TEXTS
+from chalicelib.notify.email import CONTROL_CHARACTERS
 from chalicelib.schemas.followups import MessageTemplate
 
 _PLACEHOLDER = re.compile(r"\{(customer_name|company|subject|date)\}")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 SUBJECT_MAX = 200
 
 
@@ -64,7 +64,7 @@ def fill(template: str, values: dict[str, str]) -> str:
 
 def header_safe(text: str) -> str:
     """One line without control characters, at most :data:`SUBJECT_MAX` characters."""
-    return _CONTROL.sub(" ", text).strip()[:SUBJECT_MAX]
+    return CONTROL_CHARACTERS.sub(" ", text).strip()[:SUBJECT_MAX]
 
 
 def unsubscribe_url(tenant_id: str, customer_id: str, scope: str, followup_id: str) -> str:
