@@ -464,6 +464,9 @@ def main() -> None:
     stop.wait()
     print("stopping...", flush=True)
     loop.stopping.set()
+    # Let a tick in flight finish against the live moto server: the follow-up sweep's shard
+    # threads are joined at interpreter exit, and calls to a stopped server would only retry.
+    loop.join(timeout=10)
     server.shutdown()
     outbox.shutdown()
     widget_site.shutdown()
