@@ -10,6 +10,7 @@ Ctrl-C or SIGTERM stops everything; the process also dies with its parent.
 from __future__ import annotations
 
 import ctypes
+import faulthandler
 import functools
 import html
 import importlib
@@ -32,6 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
+# Seconds SIGTERM / Ctrl-C may take before the stack dumps its threads and exits anyway.
+STOP_WATCHDOG_SECONDS = 12.0
 
 
 def _die_with_parent() -> None:
@@ -142,6 +145,8 @@ class ScheduleLoop(threading.Thread):
         from chalice.app import ScheduledEventConfig
 
         for source in self.app.event_sources:
+            if self.stopping.is_set():
+                return
             if isinstance(source, ScheduledEventConfig):
                 event = {
                     "version": "0",
@@ -168,6 +173,8 @@ class ScheduleLoop(threading.Thread):
             url = sqs.get_queue_url(QueueName=source.queue)["QueueUrl"]
             arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{source.queue}"
             for _ in range(100):  # bounded per tick
+                if self.stopping.is_set():
+                    return
                 got = sqs.receive_message(
                     QueueUrl=url,
                     MaxNumberOfMessages=min(source.batch_size, 10),
@@ -463,14 +470,21 @@ def main() -> None:
     )
     stop.wait()
     print("stopping...", flush=True)
+    # Stopping must never hang: if a step below stalls, print where every thread is and exit.
+    faulthandler.dump_traceback_later(STOP_WATCHDOG_SECONDS, exit=True)
     loop.stopping.set()
-    # Let a tick in flight finish against the live moto server: the follow-up sweep's shard
-    # threads are joined at interpreter exit, and calls to a stopped server would only retry.
-    loop.join(timeout=10)
+    # Let the handler in flight finish against the live moto server (the loop checks
+    # ``stopping`` between handlers, so this is one handler at most).
+    loop.join(timeout=STOP_WATCHDOG_SECONDS / 2)
     server.shutdown()
     outbox.shutdown()
     widget_site.shutdown()
     moto_server.stop()
+    print("stopped", flush=True)
+    sys.stderr.flush()
+    # Everything lived in memory; skip interpreter teardown, which would join the worker
+    # threads of a handler still in flight (they could only retry against a stopped server).
+    os._exit(0)
 
 
 if __name__ == "__main__":

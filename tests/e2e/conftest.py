@@ -43,6 +43,7 @@ class Stack:
     tenant_id: str
     widget_url: str = ""
     output: collections.deque[str] | None = None
+    reader: threading.Thread | None = None
 
     def call(
         self,
@@ -109,9 +110,10 @@ def start_stack(extra_env: dict[str, str] | None = None) -> Stack:
     # Keep reading what the stack prints (request logs, warnings): an undrained pipe fills up
     # after a few hundred requests and then blocks the server mid-response.
     tail: collections.deque[str] = collections.deque(maxlen=500)
-    threading.Thread(
+    reader = threading.Thread(
         target=lambda: tail.extend(process.stdout or ()), name="stack-output", daemon=True
-    ).start()
+    )
+    reader.start()
 
     def grab(label: str) -> str:
         found = re.search(rf"{label}\s+(\S+)", text)
@@ -128,17 +130,25 @@ def start_stack(extra_env: dict[str, str] | None = None) -> Stack:
         tenant_id=grab("Demo tenant"),
         widget_url=grab("Widget demo"),
         output=tail,
+        reader=reader,
     )
 
 
-def stop_stack(stack: Stack) -> int:
-    """SIGTERM, and return the exit code (the stack must stop by itself)."""
+def stop_stack(stack: Stack) -> None:
+    """SIGTERM; the stack must exit by itself with 0, or the test fails with its last output
+    (a stalled stop prints every thread's stack before it gives up)."""
     stack.process.send_signal(signal.SIGTERM)
     try:
-        return stack.process.wait(timeout=20)
-    finally:
-        if stack.process.poll() is None:
-            stack.process.kill()
+        code: int | None = stack.process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        code = None
+        stack.process.kill()
+        stack.process.wait()
+    if code != 0:
+        if stack.reader is not None:
+            stack.reader.join(timeout=5)
+        last = "".join(list(stack.output or ())[-200:])
+        pytest.fail(f"local stack exited with {code} after SIGTERM; it printed:\n{last}")
 
 
 @pytest.fixture(scope="session")
