@@ -15,17 +15,15 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.integration.conftest import Api, TenantKeys, body_of
+from tests.support.clocks import patch_engine_clock
 from tests.support.followups import Clock, Engine, sent_emails, text_of
 
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    from chalicelib.services import followup_delivery, followup_sweep
-
     # Noon in Vilnius: outside tenant A's quiet hours.
     c = Clock(datetime(2026, 3, 2, 10, 0, tzinfo=UTC))
-    monkeypatch.setattr(followup_sweep, "utcnow", c)
-    monkeypatch.setattr(followup_delivery, "utcnow", c)
+    patch_engine_clock(monkeypatch, c)
     return c
 
 

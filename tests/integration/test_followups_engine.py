@@ -10,16 +10,14 @@ import pytest
 
 from chalicelib.domain.followups import Channel, FollowUpKind, SubjectKind
 from tests.integration.conftest import Api, TenantKeys, body_of
+from tests.support.clocks import patch_engine_clock
 from tests.support.followups import Clock, Engine, dead_letters, html_of, sent_emails, text_of
 
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    from chalicelib.services import followup_delivery, followup_sweep
-
     c = Clock(datetime.now(UTC).replace(microsecond=0))
-    monkeypatch.setattr(followup_sweep, "utcnow", c)
-    monkeypatch.setattr(followup_delivery, "utcnow", c)
+    patch_engine_clock(monkeypatch, c)
     return c
 
 

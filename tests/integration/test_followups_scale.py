@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from tests.integration.conftest import Api
+from tests.support.clocks import patch_engine_clock
 from tests.support.dynamo_calls import recording
 from tests.support.followups import Clock, CountdownContext, Engine, seed_due
 from tests.support.scan import scan_table
@@ -31,15 +32,13 @@ PAGES_PER_SWEEP = 4
 @pytest.fixture
 def engine(api: Api, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     from chalicelib.config import reset_settings
-    from chalicelib.services import followup_delivery, followup_sweep
     from scripts.provision import provision
 
     monkeypatch.setenv("FOLLOWUP_SWEEP_PAGE_SIZE", str(PAGE))
     reset_settings()
     provision()
     clock = Clock(datetime(2026, 3, 2, 12, 0, tzinfo=UTC))
-    monkeypatch.setattr(followup_sweep, "utcnow", clock)
-    monkeypatch.setattr(followup_delivery, "utcnow", clock)
+    patch_engine_clock(monkeypatch, clock)
     yield Engine(clock)
     reset_settings()
 

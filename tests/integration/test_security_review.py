@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from tests.integration.conftest import Api, TenantKeys, body_of
+from tests.support.clocks import patch_engine_clock
 from tests.support.followups import Clock, Engine, sent_emails
 
 INJECTED = "Boiler\r\nBcc: thief@attacker.example"
@@ -89,11 +90,8 @@ def test_plain_emails_flatten_a_subject_written_by_a_customer(aws: None) -> None
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    from chalicelib.services import followup_delivery, followup_sweep
-
     c = Clock(datetime(2026, 3, 2, 10, 0, tzinfo=UTC))  # noon in Vilnius: no quiet hours
-    monkeypatch.setattr(followup_sweep, "utcnow", c)
-    monkeypatch.setattr(followup_delivery, "utcnow", c)
+    patch_engine_clock(monkeypatch, c)
     return c
 
 

@@ -64,6 +64,7 @@ from tests.integration.test_stateful_customers import (
     Counter,
     machine_settings,
 )
+from tests.support.clocks import patch_engine_clock
 from tests.support.followups import Clock, Engine
 
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -149,11 +150,8 @@ class FollowUpModel:
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    from chalicelib.services import followup_delivery, followup_sweep
-
     fake = Clock(START)
-    monkeypatch.setattr(followup_sweep, "utcnow", fake)
-    monkeypatch.setattr(followup_delivery, "utcnow", fake)
+    patch_engine_clock(monkeypatch, fake)
     return fake
 
 

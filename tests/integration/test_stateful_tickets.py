@@ -55,6 +55,7 @@ from tests.integration.test_stateful_customers import (
     Counter,
     machine_settings,
 )
+from tests.support.clocks import patch_ticket_clock
 
 VILNIUS = ZoneInfo("Europe/Vilnius")
 START = datetime(2026, 3, 2, 9, 0, tzinfo=VILNIUS)
@@ -97,11 +98,8 @@ class TicketModel:
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    from chalicelib.services import ticket_sla, tickets
-
     fake = FakeClock()
-    monkeypatch.setattr(tickets, "utcnow", lambda: fake.now.astimezone(UTC))
-    monkeypatch.setattr(ticket_sla, "utc_now", lambda: fake.now.astimezone(UTC))
+    patch_ticket_clock(monkeypatch, lambda: fake.now.astimezone(UTC))
     return fake
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.integration.conftest import Api, TenantKeys, body_of
+from tests.support.clocks import patch_ticket_clock
 from tests.support.dynamo_calls import recording
 
 START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # Monday 09:00 in Vilnius
@@ -15,11 +16,8 @@ START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # Monday 09:00 in Vilnius
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> list[datetime]:
-    from chalicelib.services import ticket_sla, tickets
-
     now = [START]
-    monkeypatch.setattr(tickets, "utcnow", lambda: now[0])
-    monkeypatch.setattr(ticket_sla, "utc_now", lambda: now[0])
+    patch_ticket_clock(monkeypatch, lambda: now[0])
     return now
 
 

@@ -14,6 +14,7 @@ import pytest
 from chalicelib import context
 from chalicelib.notify.events import DomainEvent
 from tests.integration.conftest import Api, TenantKeys, body_of
+from tests.support.clocks import patch_ticket_clock
 from tests.support.dynamo_calls import recording
 
 VILNIUS = ZoneInfo("Europe/Vilnius")
@@ -52,11 +53,8 @@ def provisioned(aws: None) -> None:
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    from chalicelib.services import ticket_sla, tickets
-
     fake = Clock()
-    monkeypatch.setattr(tickets, "utcnow", lambda: fake.now.astimezone(UTC))
-    monkeypatch.setattr(ticket_sla, "utc_now", lambda: fake.now.astimezone(UTC))
+    patch_ticket_clock(monkeypatch, lambda: fake.now.astimezone(UTC))
     return fake
 
 

@@ -196,14 +196,13 @@ def test_completed_visit_plans_a_survey_after_the_delay(api: Api, tenant_a: Tena
 def test_reminders_pass_the_contact_budget(
     api: Api, tenant_a: TenantKeys, monkeypatch: Any
 ) -> None:
-    from chalicelib.services import followup_delivery, followup_sweep
     from scripts.provision import provision
+    from tests.support.clocks import patch_engine_clock
     from tests.support.followups import Clock, Engine
 
     provision()
     clock = Clock(datetime.now(UTC).replace(microsecond=0))
-    monkeypatch.setattr(followup_sweep, "utcnow", clock)
-    monkeypatch.setattr(followup_delivery, "utcnow", clock)
+    patch_engine_clock(monkeypatch, clock)
     engine = Engine(clock)
     current = call(api, tenant_a, "GET", "/v1/settings/followups")
     body = dict(current["values"])
