@@ -16,7 +16,14 @@ import pytest
 
 from tests.integration.conftest import Api, TenantKeys, body_of
 from tests.support.clocks import patch_engine_clock
-from tests.support.followups import Clock, Engine, sent_emails, text_of
+from tests.support.followups import (
+    Clock,
+    Engine,
+    new_customer,
+    plan_followup,
+    sent_emails,
+    text_of,
+)
 
 
 @pytest.fixture
@@ -89,22 +96,6 @@ def create_webhook(api: Api, tenant: TenantKeys, url: str) -> Any:
     return api.request("POST", "/v1/webhooks", key=tenant.admin_key, json_body={"url": url})
 
 
-def customer(api: Api, tenant: TenantKeys, **fields: Any) -> dict[str, Any]:
-    body = {"name": "Alex", "email": "alex@example.com", "marketing_consent": True, **fields}
-    r = api.request("POST", "/v1/customers", key=tenant.admin_key, json_body=body)
-    assert r.status_code == 201, r.body
-    return dict(body_of(r))
-
-
-def plan(api: Api, tenant: TenantKeys, due: datetime, **fields: Any) -> dict[str, Any]:
-    body = {"due_at": due.isoformat(), "subject": "Filter", "message": "Change it.", **fields}
-    if "customer_id" not in body:
-        body["customer_id"] = customer(api, tenant)["id"]
-    r = api.request("POST", "/v1/followups", key=tenant.admin_key, json_body=body)
-    assert r.status_code == 201, r.body
-    return dict(body_of(r))
-
-
 def get(api: Api, tenant: TenantKeys, followup_id: str) -> dict[str, Any]:
     return dict(body_of(api.request("GET", f"/v1/followups/{followup_id}", key=tenant.admin_key)))
 
@@ -168,7 +159,7 @@ def test_webhook_delivery_is_signed_retried_and_sent_once(
     from chalicelib.domain.webhook_signing import verify
 
     hook = body_of(create_webhook(api, tenant_a, receiver.url))
-    made = plan(api, tenant_a, clock.now, channel="webhook", webhook_id=hook["id"])
+    made = plan_followup(api, tenant_a, clock.now, channel="webhook", webhook_id=hook["id"])
     receiver.answers = [503]
     engine.tick()
     retried = get(api, tenant_a, made["id"])
@@ -199,7 +190,7 @@ def test_webhook_redirects_and_client_errors_fail_without_retry(
     api: Api, tenant_a: TenantKeys, engine: Engine, clock: Clock, receiver: Receiver
 ) -> None:
     hook = body_of(create_webhook(api, tenant_a, receiver.url))
-    redirected = plan(api, tenant_a, clock.now, channel="webhook", webhook_id=hook["id"])
+    redirected = plan_followup(api, tenant_a, clock.now, channel="webhook", webhook_id=hook["id"])
     receiver.answers = [302]
     engine.tick()
     item = get(api, tenant_a, redirected["id"])
@@ -227,7 +218,7 @@ def test_webhook_target_resolving_to_a_private_address_is_refused_at_delivery(
 
     monkeypatch.setattr("urllib3.HTTPSConnectionPool", NoConnection)
     hook = body_of(create_webhook(api, tenant_a, "https://hooks.example.com/x"))
-    made = plan(api, tenant_a, clock.now, channel="webhook", webhook_id=hook["id"])
+    made = plan_followup(api, tenant_a, clock.now, channel="webhook", webhook_id=hook["id"])
     engine.tick()
     item = get(api, tenant_a, made["id"])
     # One public and one internal answer (DNS rebinding bait): refused outright, no retry.
@@ -245,7 +236,7 @@ def test_a_follow_up_needs_an_existing_webhook_of_its_tenant(
         "/v1/followups",
         key=tenant_a.admin_key,
         json_body={
-            "customer_id": customer(api, tenant_a)["id"],
+            "customer_id": new_customer(api, tenant_a)["id"],
             "due_at": clock.now.isoformat(),
             "channel": "webhook",
             "webhook_id": hook["id"],
@@ -368,7 +359,7 @@ def test_unsubscribe_from_surveys_is_one_click_and_honoured(
     [optout] = optouts["items"]
     assert optout["source"] == "email_link"
     # The next survey to this customer is skipped with the reason; a reminder still goes out.
-    survey = plan(
+    survey = plan_followup(
         api,
         tenant_a,
         clock.now,
@@ -384,7 +375,7 @@ def test_unsubscribe_from_surveys_is_one_click_and_honoured(
 def test_unsubscribe_from_everything_stops_every_kind(
     api: Api, tenant_a: TenantKeys, engine: Engine, clock: Clock
 ) -> None:
-    first = plan(api, tenant_a, clock.now)
+    first = plan_followup(api, tenant_a, clock.now)
     engine.tick()
     [mail] = sent_emails()
     assert get(api, tenant_a, first["id"])["status"] == "sent"
@@ -394,7 +385,7 @@ def test_unsubscribe_from_everything_stops_every_kind(
     assert (body_of(r)["scope"], body_of(r)["unsubscribed"]) == ("all", True)
     again = api.request("POST", link.path)  # idempotent
     assert body_of(again)["unsubscribed"] is True
-    later = plan(api, tenant_a, clock.now, customer_id=first["customer_id"])
+    later = plan_followup(api, tenant_a, clock.now, customer_id=first["customer_id"])
     engine.tick()
     item = get(api, tenant_a, later["id"])
     assert (item["status"], item["reason"]) == ("skipped", "no_consent")
@@ -413,10 +404,10 @@ def test_a_forged_unsubscribe_link_is_refused(api: Api, tenant_a: TenantKeys) ->
 def test_customer_export_and_erasure_cover_follow_ups_and_contact_history(
     api: Api, tenant_a: TenantKeys, engine: Engine, clock: Clock
 ) -> None:
-    sent = plan(api, tenant_a, clock.now)
+    sent = plan_followup(api, tenant_a, clock.now)
     engine.tick()
     customer_id = sent["customer_id"]
-    pending = plan(api, tenant_a, clock.now + timedelta(days=3), customer_id=customer_id)
+    pending = plan_followup(api, tenant_a, clock.now + timedelta(days=3), customer_id=customer_id)
     r = api.request("GET", f"/v1/customers/{customer_id}/export", key=tenant_a.admin_key)
     assert r.status_code == 200, r.body
     section = body_of(r)["sections"]["followups"]
@@ -445,14 +436,14 @@ def test_the_surveys_own_throttle_is_honoured_when_stricter_than_the_budget(
         json_body={"kind": "nps", "name": "Quarterly NPS", "throttle_days": 90},
     )
     assert r.status_code == 201, r.body
-    person = customer(api, tenant_a)["id"]
+    person = new_customer(api, tenant_a)["id"]
     ask = {"kind": "nps_survey", "customer_id": person, "subject_id": person}
-    first = plan(api, tenant_a, clock.now, **ask)
+    first = plan_followup(api, tenant_a, clock.now, **ask)
     engine.tick()
     assert get(api, tenant_a, first["id"])["status"] == "sent"
     # 40 days on: past the budget's 30-day survey interval, inside the survey's 90 days.
     clock.now += timedelta(days=40)
-    second = plan(api, tenant_a, clock.now, **ask)
+    second = plan_followup(api, tenant_a, clock.now, **ask)
     engine.tick()
     item = get(api, tenant_a, second["id"])
     assert (item["status"], item["reason"]) == ("skipped", "survey_throttled")

@@ -11,7 +11,15 @@ import pytest
 from chalicelib.domain.followups import Channel, FollowUpKind, SubjectKind
 from tests.integration.conftest import Api, TenantKeys, body_of
 from tests.support.clocks import patch_engine_clock
-from tests.support.followups import Clock, Engine, dead_letters, html_of, sent_emails, text_of
+from tests.support.followups import (
+    Clock,
+    Engine,
+    dead_letters,
+    html_of,
+    plan_followup,
+    sent_emails,
+    text_of,
+)
 
 
 @pytest.fixture
@@ -232,29 +240,15 @@ def test_crash_after_claim_is_retried_after_the_lease_and_sends_once(
 def _custom(
     api: Api, tenant: TenantKeys, due: datetime, channel: str = "email", **extra: Any
 ) -> Any:
-    customer = body_of(
-        api.request(
-            "POST",
-            "/v1/customers",
-            key=tenant.admin_key,
-            json_body={"name": "Alex", "email": "alex@example.com", "marketing_consent": True},
-        )
+    return plan_followup(
+        api,
+        tenant,
+        due,
+        channel=channel,
+        subject="Your filter",
+        message="Time to change the filter.",
+        **extra,
     )
-    r = api.request(
-        "POST",
-        "/v1/followups",
-        key=tenant.admin_key,
-        json_body={
-            "customer_id": customer["id"],
-            "due_at": due.isoformat(),
-            "channel": channel,
-            "subject": "Your filter",
-            "message": "Time to change the filter.",
-            **extra,
-        },
-    )
-    assert r.status_code == 201, r.body
-    return body_of(r)
 
 
 def test_channel_failure_retries_with_backoff_then_fails_to_the_dead_letter_queue(
@@ -537,17 +531,9 @@ def test_a_crashed_attempt_does_not_count_against_its_own_retry_in_the_budget(
     )
     first = _custom(api, tenant_a, clock.now)
     assert engine.tick() == 1  # one real send: one slot of two left
-    r = api.request(
-        "POST",
-        "/v1/followups",
-        key=tenant_a.admin_key,
-        json_body={
-            "customer_id": first["customer_id"],
-            "due_at": clock.now.isoformat(),
-            "message": "Hello again.",
-        },
+    second = plan_followup(
+        api, tenant_a, clock.now, customer_id=first["customer_id"], message="Hello again."
     )
-    second = body_of(r)
     _crash_once_after_the_gate(engine, monkeypatch)
     clock.now += timedelta(seconds=get_settings().followup_lease_seconds + 60)
     engine.tick()  # the stale message is acknowledged; the claim is taken again and sent

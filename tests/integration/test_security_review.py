@@ -21,7 +21,7 @@ import pytest
 
 from tests.integration.conftest import Api, TenantKeys, body_of
 from tests.support.clocks import patch_engine_clock
-from tests.support.followups import Clock, Engine, sent_emails
+from tests.support.followups import Clock, Engine, new_customer, plan_followup, sent_emails
 
 INJECTED = "Boiler\r\nBcc: thief@attacker.example"
 REGION = "eu-west-1"
@@ -98,26 +98,8 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 def test_a_follow_up_to_a_customer_with_a_hostile_name_has_one_recipient(
     api: Api, tenant_a: TenantKeys, clock: Clock
 ) -> None:
-    r = api.request(
-        "POST",
-        "/v1/customers",
-        key=tenant_a.admin_key,
-        json_body={"name": INJECTED, "email": "ona@example.lt", "marketing_consent": True},
-    )
-    assert r.status_code == 201, r.body
-    customer = body_of(r)
-    r = api.request(
-        "POST",
-        "/v1/followups",
-        key=tenant_a.admin_key,
-        json_body={
-            "customer_id": customer["id"],
-            "due_at": clock.now.isoformat(),
-            "subject": "Filter",
-            "message": "Time to change it.",
-        },
-    )
-    assert r.status_code == 201, r.body
+    customer = new_customer(api, tenant_a, name=INJECTED, email="ona@example.lt")
+    plan_followup(api, tenant_a, clock.now, customer_id=customer["id"], message="Time to change.")
     # The API refuses a line break in a subject it will put in a header.
     refused = api.request(
         "POST",

@@ -255,3 +255,22 @@ def seed_due(tenants: int, per_tenant: int, due_at: datetime, channel: str = "ev
                 followups.save(item)
                 made += 1
     return made
+
+
+def new_customer(api: Any, tenant: Any, **fields: Any) -> dict[str, Any]:
+    """A customer of ``tenant`` made through the API (Alex, consenting to messages)."""
+    body = {"name": "Alex", "email": "alex@example.com", "marketing_consent": True, **fields}
+    r = api.request("POST", "/v1/customers", key=tenant.admin_key, json_body=body)
+    assert r.status_code == 201, r.body
+    return dict(json.loads(r.body))
+
+
+def plan_followup(api: Any, tenant: Any, due: datetime, **fields: Any) -> dict[str, Any]:
+    """A custom follow-up due at ``due``, created through the API; for a new customer unless
+    ``customer_id`` is given."""
+    body = {"due_at": due.isoformat(), "subject": "Filter", "message": "Change it.", **fields}
+    if "customer_id" not in body:
+        body["customer_id"] = new_customer(api, tenant)["id"]
+    r = api.request("POST", "/v1/followups", key=tenant.admin_key, json_body=body)
+    assert r.status_code == 201, r.body
+    return dict(json.loads(r.body))
