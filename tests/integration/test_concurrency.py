@@ -186,25 +186,33 @@ def test_racing_actions_on_one_version_apply_exactly_once(
     assert _version(api, resource, key) == start + 1
 
 
+def _create_customer_once(
+    api: Api, tenant: TenantKeys, body: dict[str, Any], idempotency_key: str
+) -> tuple[int, dict[str, Any]]:
+    """POST the customer with ``idempotency_key``, retrying while the first request with that
+    key is still running (409 ``idempotency_in_progress``, ``Retry-After: 1``), as a client
+    would; the final status and body."""
+    while True:
+        r = api.request(
+            "POST",
+            "/v1/customers",
+            key=tenant.admin_key,
+            json_body=body,
+            headers={"Idempotency-Key": idempotency_key},
+        )
+        if r.status_code == 409 and body_of(r)["code"] == "idempotency_in_progress":
+            assert r.headers["Retry-After"] == "1"
+            continue
+        return r.status_code, body_of(r)
+
+
 def test_concurrent_creates_with_one_idempotency_key_make_one_item(
     threaded_api: Api, tenant_a: TenantKeys
 ) -> None:
-    api = threaded_api
     body = {"name": "Ona", "email": "ona@concurrent.lt"}
 
     def create(_: int) -> tuple[int, dict[str, Any]]:
-        while True:
-            r = api.request(
-                "POST",
-                "/v1/customers",
-                key=tenant_a.admin_key,
-                json_body=body,
-                headers={"Idempotency-Key": "same-key"},
-            )
-            if r.status_code == 409 and body_of(r)["code"] == "idempotency_in_progress":
-                assert r.headers["Retry-After"] == "1"
-                continue  # the first request is still running: retry, as a client would
-            return r.status_code, body_of(r)
+        return _create_customer_once(threaded_api, tenant_a, body, "same-key")
 
     with ThreadPoolExecutor(WRITERS) as pool:
         results = list(pool.map(create, range(WRITERS * 2)))
@@ -243,23 +251,12 @@ def test_the_first_concurrent_idempotent_creates_of_a_container_make_one_item(
 
     monkeypatch.setattr(BasePersistenceLayer, "configure", slow_configure)
     persistence_layer.cache_clear()  # a fresh container
-    api = threaded_api
     body = {"name": "Ona", "email": "ona@first.lt"}
     start = threading.Barrier(WRITERS)
 
     def create(_: int) -> tuple[int, dict[str, Any]]:
         start.wait()
-        while True:
-            r = api.request(
-                "POST",
-                "/v1/customers",
-                key=tenant_a.admin_key,
-                json_body=body,
-                headers={"Idempotency-Key": "first-key"},
-            )
-            if r.status_code == 409 and body_of(r)["code"] == "idempotency_in_progress":
-                continue
-            return r.status_code, body_of(r)
+        return _create_customer_once(threaded_api, tenant_a, body, "first-key")
 
     with ThreadPoolExecutor(WRITERS) as pool:
         results = list(pool.map(create, range(WRITERS)))
