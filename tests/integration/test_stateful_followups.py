@@ -38,11 +38,9 @@ seed (derandomized by default).
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import pytest
@@ -66,6 +64,7 @@ from tests.integration.test_stateful_customers import (
 )
 from tests.support.clocks import patch_engine_clock
 from tests.support.followups import Clock, Engine
+from tests.support.webhooks import Receiver
 
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 MAX_ATTEMPTS = 3
@@ -96,38 +95,6 @@ class Captured:
 
     def add(self, followup_id: str, when: datetime) -> None:
         self.at.setdefault(followup_id, []).append(when)
-
-
-class Receiver:
-    """The tenant's webhook endpoint on loopback: 503 while the channel is down."""
-
-    def __init__(self, captured: Captured, clock: Clock) -> None:
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                status = 503 if "webhook" in captured.down else 200
-                if status == 200:
-                    captured.add(json.loads(body)["data"]["followup_id"], clock.now)
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=outer.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/hooks/followups"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @dataclass
@@ -599,7 +566,14 @@ def followups_machine(
 
 @pytest.fixture
 def receiver(captured: Captured, clock: Clock) -> Iterator[Receiver]:
-    r = Receiver(captured, clock)
+    def answer(body: bytes) -> int:
+        # 503 while the channel is down; otherwise the delivery is accepted now.
+        if "webhook" in captured.down:
+            return 503
+        captured.add(json.loads(body)["data"]["followup_id"], clock.now)
+        return 200
+
+    r = Receiver(answer)
     yield r
     r.close()
 
