@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from typing import Any
 
+from chalicelib.domain import clock
 from chalicelib.observability import logger, record_sweep
 
 
@@ -18,7 +18,7 @@ def handle(event: Any, lambda_context: Any = None) -> dict[str, Any]:
     if callable(getter):
         remaining_ms = int(getter())
     deadline = time.monotonic() + max(remaining_ms / 1000 - SAFETY_SECONDS, 1.0)
-    report = sweep(datetime.now(UTC), deadline=deadline)
+    report = sweep(clock.now(), deadline=deadline)
     summary = report.as_dict()
     logger.info("ticket sweep", extra=summary)
     # Sweep health for the SweepUnfinished alarm (infra/monitoring.py).

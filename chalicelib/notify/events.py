@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from chalicelib.config import get_settings
+from chalicelib.domain import clock
 from chalicelib.domain.ids import new_id
 from chalicelib.observability import logger
 from chalicelib.store.clients import aws_client
@@ -33,7 +34,7 @@ class DomainEvent:
     name: str
     data: dict[str, Any]
     event_id: str = field(default_factory=new_id)
-    occurred_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    occurred_at: datetime = field(default_factory=clock.now)
 
     def detail(self) -> dict[str, Any]:
         """The EventBridge ``detail`` document."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from chalicelib.domain import clock
 from chalicelib.domain import maintenance as rules
 from chalicelib.domain.errors import Conflict, Invalid, NotFound, PreconditionRequired
 from chalicelib.domain.ids import is_id, new_id
@@ -292,7 +293,7 @@ def update_appointment(
                 "starts_at": data["starts_at"],
                 "ends_at": data["ends_at"],
                 "reason": request.reschedule_reason,
-                "at": stamp(datetime.now(UTC)),
+                "at": stamp(clock.now()),
             }
             data["reschedules"] = [*data["reschedules"], record][-MAX_RESCHEDULES_KEPT:]
             data["starts_at"], data["ends_at"] = window
@@ -332,7 +333,7 @@ def transition_appointment(
     status = rules.AppointmentStatus(current.data["status"])
     target = rules.AppointmentStatus(request.status)
     rules.check_appointment_transition(status, target)
-    now = datetime.now(UTC)
+    now = clock.now()
     rules.check_outcome_time(target, datetime.fromisoformat(current.data["starts_at"]), now)
     updated = store.copy(current)
     completed = target is rules.AppointmentStatus.COMPLETED

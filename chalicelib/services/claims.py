@@ -3,10 +3,11 @@ routed to an authorised service centre, and moved through their state machine.""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from chalicelib.domain import claims as rules
+from chalicelib.domain import clock
 from chalicelib.domain import coverage as coverage_rules
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.errors import Invalid, NotFound, PreconditionRequired
@@ -90,7 +91,7 @@ def submit_claim(tenant_id: str, warranty_id: str, request: ClaimCreate, *, acto
     else:
         ticket_id = new_id()
     claim_id = new_id()
-    now = datetime.now(UTC).isoformat()
+    now = clock.now().isoformat()
     item = store.new_record(
         tenant_id,
         "claim",
@@ -182,7 +183,7 @@ def transition_claim(
     resolution = rules.Resolution(request.resolution) if request.resolution else None
     rules.check_transition(status, target, reason=request.reason, resolution=resolution)
     updated = store.copy(current)
-    now = datetime.now(UTC).isoformat()
+    now = clock.now().isoformat()
     updated.data = {
         **current.data,
         "status": target.value,

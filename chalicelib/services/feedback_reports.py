@@ -9,10 +9,11 @@ of responses.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from chalicelib.domain import clock
 from chalicelib.domain import survey_answers as answers
 from chalicelib.domain.contact_budget import load_time_zone
 from chalicelib.domain.errors import BadRequest
@@ -123,7 +124,7 @@ def _today(tenant_id: str) -> date:
 
     tenant = get_tenant(tenant_id)
     zone = load_time_zone(tenant.time_zone if tenant else None) or ZoneInfo("UTC")
-    return datetime.now(zone).date()
+    return clock.now().astimezone(zone).date()
 
 
 def feedback_report(tenant_id: str, query: FeedbackReportQuery) -> FeedbackReport:

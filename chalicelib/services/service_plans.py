@@ -16,10 +16,11 @@ snapshotted on the plan so later centre changes do not rewrite an agreed price.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from chalicelib.domain import clock
 from chalicelib.domain import maintenance as rules
 from chalicelib.domain.errors import Conflict, Invalid, NotFound, PreconditionRequired
 from chalicelib.domain.ids import is_id, new_id
@@ -237,7 +238,7 @@ def create_plan(tenant_id: str, request: ServicePlanCreate) -> ServicePlan:
     )
     visits = rules.replan([], request.start, every, request.visits, working)
     plan_id = new_id()
-    created = datetime.now(UTC).isoformat()
+    created = clock.now().isoformat()
     data = {
         "customer_id": request.customer_id,
         "product_id": request.product_id,
@@ -341,7 +342,7 @@ def cancel_plan(
     expected = _expected(request.version, if_match)
     _require_active(current)
     booked = [v.appointment_id for v in visits_of(current.data) if v.appointment_id]
-    now = datetime.now(UTC)
+    now = clock.now()
     cancelled_appointments = appointments.cancel_with_plan(
         tenant_id, booked, f"service plan cancelled: {request.reason}", now
     )

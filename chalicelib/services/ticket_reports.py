@@ -22,6 +22,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from chalicelib.domain import clock
 from chalicelib.domain.errors import BadRequest
 from chalicelib.domain.followups import shard_for
 from chalicelib.domain.histograms import bucket_name, bucket_of, median
@@ -126,17 +127,17 @@ def _durations(
 
 def _sla_outcomes(deltas: _Deltas, now: datetime, after: store.TicketItem) -> None:
     document = after.sla or {}
-    for clock in document.get("clocks", []):
-        outcome, counted = _outcome(clock), clock.get("counted")
+    for sla_clock in document.get("clocks", []):
+        outcome, counted = _outcome(sla_clock), sla_clock.get("counted")
         if outcome == counted:
             continue
-        metric = clock["metric"]
-        if counted and clock.get("counted_day"):
-            deltas.add("DAY#" + clock["counted_day"], f"sla_{metric}_{counted}", -1)
+        metric = sla_clock["metric"]
+        if counted and sla_clock.get("counted_day"):
+            deltas.add("DAY#" + sla_clock["counted_day"], f"sla_{metric}_{counted}", -1)
         if outcome:
             deltas.add("DAY#" + _day(now), f"sla_{metric}_{outcome}")
-        clock["counted"] = outcome
-        clock["counted_day"] = _day(now) if outcome else None
+        sla_clock["counted"] = outcome
+        sla_clock["counted_day"] = _day(now) if outcome else None
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -182,7 +183,7 @@ def ticket_report(tenant_id: str, query: TicketReportQuery) -> TicketReport:
     Two Queries of the counter partition: the days of the range and the present's gauges;
     the cost depends on the number of days (x shards), never on the number of tickets.
     """
-    start, end = _range(query, datetime.now(UTC).date())
+    start, end = _range(query, clock.now().date())
     days: dict[str, int] = defaultdict(int)
     for item in store.report_counters(
         tenant_id, f"DAY#{start.isoformat()}", f"DAY#{end.isoformat()}~"

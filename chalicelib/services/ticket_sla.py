@@ -9,9 +9,10 @@ write-sharded ``due`` index holds.
 from __future__ import annotations
 
 import functools
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.domain import clock
 from chalicelib.domain import sla as clocks
 from chalicelib.domain import ticket_automation as automation
 from chalicelib.domain.business_time import BusinessCalendar, always_open, calendar_from_settings
@@ -268,4 +269,4 @@ def sla_view(item: store.TicketItem, ctx: TicketContext | None, now: datetime) -
 
 def utc_now() -> datetime:
     """Now, UTC (one place to read the clock for views)."""
-    return datetime.now(UTC)
+    return clock.now()

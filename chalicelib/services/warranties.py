@@ -7,10 +7,11 @@ the product's terms and its plans, read in one Query of the registration's parti
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from chalicelib.domain import clock
 from chalicelib.domain import coverage as rules
 from chalicelib.domain.errors import Conflict, Invalid, NotFound, PreconditionRequired
 from chalicelib.domain.ids import new_id
@@ -37,7 +38,7 @@ UPLOAD_AREA = "proof-of-purchase"
 
 def today() -> date:
     """The current UTC date (coverage questions without a date are about today)."""
-    return datetime.now(UTC).date()
+    return clock.now().date()
 
 
 def _emit(tenant_id: str, name: str, data: dict[str, Any]) -> None:
@@ -174,7 +175,7 @@ def register(tenant_id: str, request: WarrantyCreate) -> Warranty:
         "voided_on": None,
         "plans": [],
     }
-    created = datetime.now(UTC).isoformat()
+    created = clock.now().isoformat()
     item = store.new_record(
         tenant_id,
         "warranty",
@@ -438,7 +439,7 @@ def purchase_plan(
         "price": price,
         "currency": offer["currency"],
         "status": "active",
-        "created_at": datetime.now(UTC).isoformat(),
+        "created_at": clock.now().isoformat(),
     }
     # The plan is part of the registration, written conditionally on its version: two
     # concurrent purchases cannot both take the same period.

@@ -24,6 +24,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from chalicelib.domain import clock
 from chalicelib.domain.followups import FollowUpKind, SubjectKind
 from chalicelib.notify.events import DomainEvent
 from chalicelib.services.followup_rules import RuleContext, canceller, rule, subject_check
@@ -44,7 +45,7 @@ def _morning(day: date) -> datetime:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 # --- warranty expiry ----------------------------------------------------------------------------

@@ -20,11 +20,12 @@ import hashlib
 import hmac
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from threading import Lock
 from typing import Any
 
 from chalicelib.config import get_settings
+from chalicelib.domain import clock
 from chalicelib.domain.api_keys import parse_publishable_key
 from chalicelib.domain.errors import Forbidden, RateLimited, Unauthorized
 from chalicelib.domain.rate_limits import Limit
@@ -99,7 +100,7 @@ def _bounded_put(cache: dict[tuple[str, str], Any], key: tuple[str, str], value:
 def _usable(revoked_at: datetime | None, expires_at: datetime | None) -> bool:
     if revoked_at is not None:
         return False
-    return expires_at is None or expires_at > datetime.now(UTC)
+    return expires_at is None or expires_at > clock.now()
 
 
 def _load(tenant_id: str, key_id: str, kid: str | None) -> WidgetKeyState:
@@ -196,7 +197,7 @@ def enforce_rate_limits(access: WidgetAccess, client: str, *, submission: bool) 
     """Count this request against the key's and the client's windows; 429 when one is full."""
     from chalicelib.store.rate_limits import count_hit
 
-    now = time.time()
+    now = clock.epoch()
     for limit, subject_kind in _limits(submission):
         subject = access.key_id if subject_kind == "key" else client
         hits = count_hit(
@@ -228,7 +229,7 @@ def verify_identity(access: WidgetAccess, token: str) -> Identity:
     return verify_identity_token(
         token,
         secret_for,
-        now=time.time(),
+        now=clock.epoch(),
         max_skew_seconds=s.widget_jwt_clock_skew_seconds,
         max_lifetime_seconds=s.widget_jwt_max_lifetime_seconds,
     )

@@ -7,10 +7,11 @@ pages still serving the old snippet keep working until they are redeployed.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from chalicelib.config import get_settings
+from chalicelib.domain import clock
 from chalicelib.domain.api_keys import format_publishable_key
 from chalicelib.domain.errors import (
     Conflict,
@@ -40,7 +41,7 @@ def _status(item: tenant_store.WidgetKeyItem) -> str:
     if item.revoked_at is not None:
         return "revoked"
     if item.expires_at is not None:
-        return "expired" if item.expires_at <= datetime.now(UTC) else "expiring"
+        return "expired" if item.expires_at <= clock.now() else "expiring"
     return "active"
 
 

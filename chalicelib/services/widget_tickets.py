@@ -10,10 +10,10 @@ an allow-list, not by filtering the agent-facing model.
 
 from __future__ import annotations
 
-import time
 from urllib.parse import quote
 
 from chalicelib.config import get_settings
+from chalicelib.domain import clock
 from chalicelib.domain.actors import customer as customer_actor
 from chalicelib.domain.errors import NotFound, Unauthorized
 from chalicelib.domain.ids import is_id, new_id
@@ -112,7 +112,7 @@ def _send_follow_up_link(
         tenant_id=principal.tenant_id,
         ticket_id=ticket.id,
         customer_id=ticket.customer_id,
-        expires_at=int(time.time()) + settings.widget_link_ttl_seconds,
+        expires_at=int(clock.epoch()) + settings.widget_link_ttl_seconds,
     )
     token = sign_ticket_grant(derived_key(_LINK_KEY_PURPOSE), grant)
     url = _follow_up_url(principal, page_url, token)
@@ -210,7 +210,7 @@ def _owned_ticket(
             derived_key(_LINK_KEY_PURPOSE),
             link_token,
             tenant_id=principal.tenant_id,
-            now=time.time(),
+            now=clock.epoch(),
         )
         if grant.ticket_id != ticket_id:
             raise _not_found()

@@ -13,7 +13,7 @@ Key design (see docs/data-model.md):
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
@@ -23,6 +23,7 @@ from pynamodb.models import Model
 
 from chalicelib.config import get_settings
 from chalicelib.context import current_tenant
+from chalicelib.domain import clock
 
 # Attribute names that hold partition keys anywhere (table or index). The tenancy guard checks
 # exactly these; keep them generic so every table uses the same few names.
@@ -137,8 +138,7 @@ class VersionedMixin:
 
 def utcnow() -> datetime:
     """Current time, timezone-aware UTC, truncated to milliseconds (what we store and show)."""
-    now = datetime.now(UTC)
-    return now.replace(microsecond=(now.microsecond // 1000) * 1000)
+    return clock.now()
 
 
 def key(tenant_id: str, *parts: str) -> str:

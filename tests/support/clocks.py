@@ -26,3 +26,11 @@ def patch_ticket_clock(monkeypatch: pytest.MonkeyPatch, read: Callable[[], datet
 
     monkeypatch.setattr(tickets, "utcnow", read)
     monkeypatch.setattr(ticket_sla, "utc_now", read)
+
+
+def freeze(monkeypatch: pytest.MonkeyPatch, read: Callable[[], datetime]) -> None:
+    """Every reader of the time in the application (``chalicelib.domain.clock``) takes
+    ``read()`` (an aware datetime) as now."""
+    from chalicelib.domain import clock
+
+    monkeypatch.setattr(clock, "source", read)
