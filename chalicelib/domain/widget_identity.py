@@ -71,11 +71,15 @@ def verify_identity_token(
             token,
             secret,
             algorithms=[ALGORITHM],
-            options={"require": ["exp", "iat", "sub"], "verify_aud": False},
-            leeway=max_skew_seconds,
+            # The times are checked below against the application's one clock, not PyJWT's.
+            options={
+                "require": ["exp", "iat", "sub"],
+                "verify_aud": False,
+                "verify_exp": False,
+                "verify_iat": False,
+                "verify_nbf": False,
+            },
         )
-    except jwt.ExpiredSignatureError as exc:
-        raise _refuse("the identity token has expired", "identity_token_expired") from exc
     except jwt.PyJWTError as exc:
         raise _refuse("the identity token signature or claims are not valid") from exc
     return _identity(claims, kid, now, max_skew_seconds, max_lifetime_seconds)
@@ -89,6 +93,11 @@ def _identity(
         raise _refuse("'iat' and 'exp' must be numeric dates")
     if iat > now + skew:
         raise _refuse("the identity token was issued in the future ('iat')")
+    if exp <= now - skew:
+        raise _refuse("the identity token has expired", "identity_token_expired")
+    nbf = claims.get("nbf")
+    if nbf is not None and (not isinstance(nbf, int | float) or nbf > now + skew):
+        raise _refuse("the identity token is not valid yet ('nbf')")
     if exp - iat > max_lifetime:
         raise _refuse(f"identity tokens may live at most {max_lifetime} seconds (exp - iat)")
     sub, email, name = claims.get("sub"), claims.get("email"), claims.get("name")
