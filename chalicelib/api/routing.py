@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from chalicelib import context
 from chalicelib.api.formats import time_format_errors
+from chalicelib.api.headers import request_headers
 from chalicelib.api.problems import field_errors_from_pydantic, from_domain_error, problem_response
 from chalicelib.config import get_settings
 from chalicelib.domain.errors import BadRequest, DomainError, Invalid, PayloadTooLarge
@@ -391,13 +392,14 @@ def execute(
 ) -> Response:
     """Run one operation for one request; every failure becomes a problem response."""
     request_id = context.current_request_id() or ""
-    headers = {k.lower(): v for k, v in (request.headers or {}).items()}
+    headers: dict[str, str] = {}
     instance = request.path if hasattr(request, "path") else op.path
     from chalicelib.api.cors import is_widget_path
 
     widget_path = is_widget_path(op.path)
     cors: dict[str, str] = {"Vary": "Origin"} if widget_path else {}
     try:
+        headers = request_headers(request.headers)
         widget: WidgetPrincipal | None = None
         principal: Principal | None = None
         if op.auth == "widget":

@@ -29,7 +29,10 @@ RESOURCES = (
     "webhooks",
 )
 ADMIN = "admin"
-ALL_SCOPES = frozenset({ADMIN} | {f"{r}:{a}" for r in RESOURCES for a in ("read", "write")})
+# Every scope a key can be given, in the order documents list them: the one list both the
+# authorisation (``grants``) and the API key schema are built from.
+SCOPES: tuple[str, ...] = (ADMIN, *(f"{r}:{a}" for r in RESOURCES for a in ("read", "write")))
+ALL_SCOPES = frozenset(SCOPES)
 
 
 @dataclass(frozen=True)

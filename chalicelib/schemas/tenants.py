@@ -5,13 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import BeforeValidator, Field, StringConstraints
 
+from chalicelib.domain.api_keys import ALL_SCOPES, SCOPES
 from chalicelib.schemas.common import ApiModel, ListQuery, Locale, Name, TimeZone
 
 Plan = Literal["starter", "growth", "enterprise"]
 TenantStatus = Literal["active", "suspended", "offboarding"]
-Scope = Annotated[str, StringConstraints(pattern=r"^(admin|[a-z]+:(read|write))$")]
+ScopeName = Literal[SCOPES]  # type: ignore[valid-type]
+
+
+def _known_scope(value: object) -> object:
+    """Refuse an unknown scope by name, listing the valid ones (a misspelt scope would
+    otherwise make a key that can do nothing)."""
+    if isinstance(value, str) and value not in ALL_SCOPES:
+        raise ValueError(f"unknown scope '{value[:60]}'; valid scopes: {', '.join(SCOPES)}")
+    return value
+
+
+Scope = Annotated[ScopeName, BeforeValidator(_known_scope)]
 Origin = Annotated[
     str,
     StringConstraints(max_length=253, pattern=r"^https?://(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?$"),
