@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 REQUIREMENTS := requirements.txt requirements-dev.txt infra/requirements.txt
 STAMP := $(VENV)/.installed-$(shell cat $(REQUIREMENTS) | sha1sum | cut -c1-12)
 
-.PHONY: run test lint typecheck unit integration e2e browser bench routes synth fuzz stateful audit clean
+.PHONY: run test lint typecheck unit integration journeys messages e2e browser bench routes synth fuzz stateful audit clean
 
 $(STAMP): $(REQUIREMENTS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ unit: $(STAMP)
 
 integration: $(STAMP)
 	PYTHONPATH=. $(BIN)/pytest tests/integration
+
+journeys: $(STAMP)  ## the customer journeys (tests/journeys), each for an lt, lv and en customer
+	PYTHONPATH=. $(BIN)/pytest tests/journeys
+
+messages: $(STAMP)  ## rewrite docs/messages.md from the journeys' messages
+	UPDATE_MESSAGES=1 PYTHONPATH=. $(BIN)/pytest -p no:xdist -q tests/journeys
 
 e2e: $(STAMP) browser
 	PYTHONPATH=. $(BIN)/pytest tests/e2e
