@@ -9,8 +9,13 @@ Metrics and when their clocks run:
 
 Every open clock **pauses** while the ticket is ``pending`` (waiting on the customer) and,
 when the tenant says so, ``on_hold``; it resumes when the ticket is worked on again. Solving
-completes every open clock. Clocks always measure time, with or without a target: the
-policy only decides the target, hence due times, warnings and breaches.
+(or closing) completes the resolution clock. A response clock ends only at a public agent
+reply (the first-reply metric of the leading helpdesks): solving without one **stops** it
+(``stopped_at``) with no outcome of its own, neither met nor completed: breached if it was
+already past due, otherwise "stopped without reply". A reopen resumes a stopped clock with the
+time already spent (the time while solved does not count); an agent's public reply after the
+solve still completes it. Clocks always measure time, with or without a target: the policy
+only decides the target, hence due times, warnings and breaches.
 
 Time is counted on the policy's calendar (business hours, or around the clock for 24/7
 policies); ``business_elapsed`` is always counted on the business-hours calendar, so
@@ -60,6 +65,8 @@ class SlaState(StrEnum):
 
 
 _RANK = {SlaState.NONE: 0, SlaState.OK: 1, SlaState.WARNING: 2, SlaState.BREACHED: 3}
+# The clocks only a public agent reply completes.
+RESPONSE_METRICS = frozenset({Metric.FIRST_RESPONSE, Metric.NEXT_RESPONSE})
 
 
 @dataclass(frozen=True)
@@ -148,22 +155,29 @@ class Clock:
     completed_at: datetime | None = None
     warned_at: datetime | None = None
     breached_at: datetime | None = None
+    # A response clock the ticket was solved (or closed) under without a public agent reply.
+    stopped_at: datetime | None = None
     # Report bookkeeping (services/ticket_reports.py): the outcome already counted, and where.
     counted: str | None = None
     counted_day: str | None = None
 
     @property
     def is_open(self) -> bool:
-        """Not completed (running or paused)."""
-        return self.completed_at is None
+        """Neither completed nor stopped (running or paused)."""
+        return self.completed_at is None and self.stopped_at is None
 
     @property
     def outcome(self) -> str | None:
-        """``breached`` once breached, ``met`` once completed in time, else None."""
+        """``breached`` once breached, ``met`` once completed in time, ``stopped`` when the
+        ticket was solved without the reply it waited for (no target: no outcome), else None."""
         if self.breached_at is not None:
             return "breached"
-        if self.completed_at is not None and self.target_minutes is not None:
+        if self.target_minutes is None:
+            return None
+        if self.completed_at is not None:
             return "met"
+        if self.stopped_at is not None:
+            return "stopped"
         return None
 
     @property
@@ -279,7 +293,19 @@ def _retarget(clock: Clock, target_minutes: int | None, ratio: float) -> None:
 
 def _complete(clock: Clock, now: datetime) -> None:
     clock.completed_at = now
+    clock.stopped_at = None
     clock.running_since = None
+
+
+def _stop(clock: Clock, now: datetime) -> None:
+    """End a response clock without its reply (the ticket was solved or closed)."""
+    clock.stopped_at = now
+    clock.running_since = None
+
+
+def _answerable(clock: Clock | None) -> bool:
+    """Whether a public agent reply completes ``clock``: open, or stopped by a solve."""
+    return clock is not None and clock.completed_at is None
 
 
 def start(now: datetime) -> Sla:
@@ -334,15 +360,15 @@ def advance(
     first = sla.clock(Metric.FIRST_RESPONSE)
     following = sla.clock(Metric.NEXT_RESPONSE)
     if happening.agent_replied:
-        if first is not None and first.is_open:
-            _complete(first, now)
-        if following is not None and following.is_open:
-            _complete(following, now)
+        for answered in (first, following):
+            if answered is not None and _answerable(answered):
+                _complete(answered, now)
     elif (
         happening.customer_replied
         and first is not None
-        and not first.is_open
-        and (following is None or not following.is_open)
+        and first.completed_at is not None
+        # A cycle still waiting (or stopped by the solve this message reopens) goes on.
+        and (following is None or following.completed_at is not None)
     ):
         sla.clocks = [c for c in sla.clocks if c.metric is not Metric.NEXT_RESPONSE]
         sla.clocks.append(
@@ -361,13 +387,19 @@ def _apply_status(sla: Sla, happening: Happening, now: datetime, pause_on_hold: 
     status, previous = happening.status, happening.previous_status
     if status in ("solved", "closed"):
         for clock in sla.clocks:
-            if clock.is_open:
+            if not clock.is_open:
+                continue
+            if clock.metric in RESPONSE_METRICS:
+                _stop(clock, now)
+            else:
                 _complete(clock, now)
         return
     if previous == "solved":
         resolution = sla.clock(Metric.RESOLUTION)
         if resolution is not None and not resolution.is_open:
             resolution.completed_at = None
+        for clock in sla.clocks:
+            clock.stopped_at = None
     paused = _pauses(status, pause_on_hold)
     for clock in sla.clocks:
         if not clock.is_open:
@@ -393,7 +425,7 @@ class ClockView:
 
     metric: Metric
     target_minutes: int | None
-    status: str  # running | paused | met | breached | completed
+    status: str  # running | paused | met | breached | completed | stopped
     state: SlaState
     elapsed_seconds: float
     business_elapsed_seconds: float
@@ -401,6 +433,7 @@ class ClockView:
     warning_at: datetime | None
     completed_at: datetime | None
     breached_at: datetime | None
+    stopped_at: datetime | None = None
 
 
 def _due(clock: Clock, calendar: BusinessCalendar, share: float) -> datetime | None:
@@ -421,6 +454,8 @@ def view(clock: Clock, *, calendars: Calendars, now: datetime, ratio: float) -> 
     del crossed
     if clock.completed_at is not None:
         status = "breached" if clock.breached_at else ("met" if clock.target else "completed")
+    elif clock.stopped_at is not None:
+        status = "breached" if clock.breached_at else "stopped"
     elif projected.breached_at is not None:
         status = "breached"
     else:
@@ -431,6 +466,9 @@ def view(clock: Clock, *, calendars: Calendars, now: datetime, ratio: float) -> 
         state = SlaState.BREACHED
     elif clock.completed_at is not None:
         state = SlaState.OK
+    elif clock.stopped_at is not None:
+        # Neither met nor missed: no standing to report.
+        state = SlaState.NONE
     elif projected.warned_at is not None:
         state = SlaState.WARNING
     else:
@@ -442,10 +480,11 @@ def view(clock: Clock, *, calendars: Calendars, now: datetime, ratio: float) -> 
         state=state,
         elapsed_seconds=projected.elapsed,
         business_elapsed_seconds=projected.business_elapsed,
-        due_at=None if clock.completed_at else _due(clock, calendars.policy, 1.0),
-        warning_at=None if clock.completed_at else _due(clock, calendars.policy, ratio),
+        due_at=_due(clock, calendars.policy, 1.0) if clock.is_open else None,
+        warning_at=_due(clock, calendars.policy, ratio) if clock.is_open else None,
         completed_at=clock.completed_at,
         breached_at=projected.breached_at,
+        stopped_at=clock.stopped_at,
     )
 
 
@@ -508,6 +547,7 @@ def to_json(sla: Sla) -> dict[str, Any]:
                 "completed_at": _text(c.completed_at),
                 "warned_at": _text(c.warned_at),
                 "breached_at": _text(c.breached_at),
+                "stopped_at": _text(c.stopped_at),
                 "counted": c.counted,
                 "counted_day": c.counted_day,
             }
@@ -536,6 +576,7 @@ def from_json(data: dict[str, Any] | None) -> Sla | None:
                 completed_at=_instant(c.get("completed_at")),
                 warned_at=_instant(c.get("warned_at")),
                 breached_at=_instant(c.get("breached_at")),
+                stopped_at=_instant(c.get("stopped_at")),
                 counted=c.get("counted"),
                 counted_day=c.get("counted_day"),
             )

@@ -21,6 +21,10 @@ class SlaCompliance(ApiModel):
 
     met: int
     breached: int
+    stopped_without_reply: int = Field(
+        description="Response targets of tickets solved without a public agent reply: "
+        "neither met nor breached, so outside the compliance figure"
+    )
     compliance_percent: float | None = Field(description="met / (met + breached); null: none")
 
 

@@ -126,7 +126,11 @@ class SlaTarget(ApiModel):
     metric: Literal["first_response", "next_response", "resolution"]
     target_minutes: int | None = Field(description="null: no target (time is still measured)")
     business_hours: bool
-    status: Literal["running", "paused", "met", "breached", "completed"]
+    status: Literal["running", "paused", "met", "breached", "completed", "stopped"] = Field(
+        description="met / breached: the outcome; completed: ended without a target; stopped: "
+        "the ticket was solved without the public agent reply this response target waits for "
+        "(no outcome: neither met nor breached; a reopen resumes it)"
+    )
     state: SlaStateName
     elapsed_minutes: float = Field(description="On the policy's calendar (business or 24/7)")
     business_elapsed_minutes: float = Field(description="Always on the business-hours calendar")
@@ -134,6 +138,9 @@ class SlaTarget(ApiModel):
     warning_at: datetime | None
     completed_at: datetime | None
     breached_at: datetime | None
+    stopped_at: datetime | None = Field(
+        default=None, description="When a solve stopped a response target without its reply"
+    )
 
 
 class TicketSla(ApiModel):

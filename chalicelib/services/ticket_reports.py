@@ -7,8 +7,13 @@ concurrent writers to one tenant rarely touch the same item inside their transac
   ``open_priority_<p>`` (unresolved tickets per priority); changed by +1/-1.
 - ``DAY#<yyyy-mm-dd>#<shard>`` (UTC day of the event) — ``created``, ``created_priority_<p>``,
   ``created_channel_<c>``, ``solved``, ``closed``, ``reopened``; SLA outcomes
-  ``sla_<metric>_met`` / ``sla_<metric>_breached``; histograms ``frt_bNN`` (first response)
-  and ``res_bNN`` (resolution) of business minutes.
+  ``sla_<metric>_met`` / ``sla_<metric>_breached`` / ``sla_<metric>_stopped`` (a response
+  target the ticket was solved under without a public agent reply: neither met nor breached);
+  histograms ``frt_bNN`` (first response) and ``res_bNN`` (resolution) of business minutes.
+
+A response target is met only by a public agent reply, the same event that sets
+``first_response_at`` and feeds the ``frt`` histogram, so the first responses met never
+outnumber the first responses made.
 
 An SLA clock's outcome is counted once, when it is first known (met at completion, breached
 when breached); a later change of outcome (a reopened ticket breaching resolution, a policy
@@ -45,10 +50,15 @@ def _day(instant: datetime) -> str:
 
 
 def _outcome(clock: dict[str, Any]) -> str | None:
+    """The outcome of a stored clock, as ``domain.sla.Clock.outcome`` defines it."""
     if clock.get("breached_at"):
         return "breached"
-    if clock.get("completed_at") and clock.get("target_minutes") is not None:
+    if clock.get("target_minutes") is None:
+        return None
+    if clock.get("completed_at"):
         return "met"
+    if clock.get("stopped_at"):
+        return "stopped"
     return None
 
 
@@ -167,10 +177,12 @@ def _stats(totals: dict[str, int], prefix: str) -> DurationStats:
     )
 
 
-def _compliance(met: int, breached: int) -> SlaCompliance:
+def _compliance(met: int, breached: int, stopped: int = 0) -> SlaCompliance:
     total = met + breached
     percent = round(100 * met / total, 2) if total else None
-    return SlaCompliance(met=met, breached=breached, compliance_percent=percent)
+    return SlaCompliance(
+        met=met, breached=breached, stopped_without_reply=stopped, compliance_percent=percent
+    )
 
 
 def _prefixed(totals: dict[str, int], prefix: str) -> dict[str, int]:
@@ -197,11 +209,17 @@ def ticket_report(tenant_id: str, query: TicketReportQuery) -> TicketReport:
             if isinstance(value, int):
                 gauges[name] += value
     sla = {
-        m: _compliance(days.get(f"sla_{m}_met", 0), days.get(f"sla_{m}_breached", 0))
+        m: _compliance(
+            days.get(f"sla_{m}_met", 0),
+            days.get(f"sla_{m}_breached", 0),
+            days.get(f"sla_{m}_stopped", 0),
+        )
         for m in METRICS
     }
     sla["overall"] = _compliance(
-        sum(c.met for c in sla.values()), sum(c.breached for c in sla.values())
+        sum(c.met for c in sla.values()),
+        sum(c.breached for c in sla.values()),
+        sum(c.stopped_without_reply for c in sla.values()),
     )
     return TicketReport(
         from_date=start,

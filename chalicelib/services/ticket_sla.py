@@ -260,6 +260,7 @@ def sla_view(item: store.TicketItem, ctx: TicketContext | None, now: datetime) -
             warning_at=v.warning_at,
             completed_at=v.completed_at,
             breached_at=v.breached_at,
+            stopped_at=v.stopped_at,
         )
         for v in views
     ]

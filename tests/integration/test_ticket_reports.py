@@ -78,7 +78,12 @@ def test_counts_compliance_and_medians(
     first = report["sla"]["first_response"]
     assert (first["met"], first["breached"]) == (2, 1)
     assert first["compliance_percent"] == pytest.approx(66.67)
-    assert report["sla"]["resolution"] == {"met": 1, "breached": 0, "compliance_percent": 100.0}
+    assert report["sla"]["resolution"] == {
+        "met": 1,
+        "breached": 0,
+        "stopped_without_reply": 0,
+        "compliance_percent": 100.0,
+    }
     assert report["sla"]["overall"]["met"] == 3
     frt = report["first_response"]
     assert frt["count"] == 3
@@ -111,7 +116,12 @@ def test_reopen_and_a_later_breach_move_the_counts(
     report = _report(api, tenant_a)
     assert report["reopened"] == 1
     assert report["solved"] == 2
-    assert report["sla"]["resolution"] == {"met": 0, "breached": 1, "compliance_percent": 0.0}
+    assert report["sla"]["resolution"] == {
+        "met": 0,
+        "breached": 1,
+        "stopped_without_reply": 0,
+        "compliance_percent": 0.0,
+    }
     assert report["current_by_status"] == {"solved": 1}
     assert report["current_open_by_priority"] == {}
 
