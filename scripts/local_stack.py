@@ -247,14 +247,22 @@ def _sent_emails() -> list[dict[str, Any]]:
         raw = getattr(message, "raw_data", None)
         if raw:
             parsed = _parse_raw(raw)
-            found.append({"id": message.id, **parsed, "body": parsed["text"] or parsed["html"]})
+            found.append(
+                {
+                    "id": message.id,
+                    "channel": "email",
+                    **parsed,
+                    "body": parsed["text"] or parsed["html"],
+                }
+            )
             continue
         body = str(getattr(message, "body", "") or "")
         found.append(
             {
                 "id": message.id,
+                "channel": "email",
                 "from": getattr(message, "source", ""),
-                "to": getattr(message, "destinations", {}),
+                "to": recipients(getattr(message, "destinations", {})),
                 "subject": getattr(message, "subject", ""),
                 "body": body,
                 "text": body if "<" not in body else "",
@@ -263,6 +271,21 @@ def _sent_emails() -> list[dict[str, Any]]:
             }
         )
     return found
+
+
+def recipients(destinations: Any) -> str:
+    """SES's ``{'ToAddresses': [...], 'CcAddresses': [...]}`` as plain addresses, comma-separated
+    (what a person reads, and what raw messages' ``To`` header already gives)."""
+    if isinstance(destinations, dict):
+        addresses = [
+            str(address)
+            for field in ("ToAddresses", "CcAddresses", "BccAddresses")
+            for address in destinations.get(field) or []
+        ]
+        return ", ".join(addresses)
+    if isinstance(destinations, list | tuple):
+        return ", ".join(str(address) for address in destinations)
+    return str(destinations or "")
 
 
 def _parse_raw(raw: str) -> dict[str, Any]:

@@ -1,19 +1,23 @@
-"""The widget demo site of the local stack: the reference script and a page for the demo tenant.
+"""The widget demo site of the local stack: the reference script and a page that embeds it.
 
 Served on its own origin (``http://127.0.0.1:$WIDGET_PORT``, default API port + 2) so the page
-calls the API cross-origin, exactly as a tenant's website would. It also plays the tenant's
-server for signed-in customers: ``/demo/identity-token`` signs a short-lived identity JWT with
-the demo tenant's widget secret (the server-side half of docs/widget.md).
+calls the API cross-origin, exactly as a tenant's website would. By default it embeds the demo
+tenant's key; ``/?key=<publishable key>`` embeds any tenant's (whose key must allow this page's
+origin, see docs/widget.md). For the demo tenant it also plays the tenant's server for
+signed-in customers: ``/demo/identity-token`` signs a short-lived identity JWT with the demo
+tenant's widget secret (the server-side half of docs/widget.md).
 """
 
 from __future__ import annotations
 
 import html
+import re
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 WIDGET_DIR = Path(__file__).resolve().parent.parent / "widget"
 DEMO_CUSTOMER = {"sub": "demo-ona", "email": "ona@example.lt", "name": "Ona Petraitė"}
@@ -151,16 +155,35 @@ def identity_token(site: DemoSite) -> str:
     return jwt.encode(claims, site.secret, algorithm="HS256", headers={"kid": site.kid})
 
 
-def render_page(site: DemoSite) -> bytes:
-    """The demo page with the demo tenant's key and the API's address filled in."""
+# A publishable key as platform onboarding and /v1/widget-keys issue it (checked before it is
+# echoed into the page; the API decides whether it is valid).
+_PUBLISHABLE_KEY = re.compile(r"^pk_[A-Za-z0-9_-]{10,200}$")
+
+
+def chosen_key(site: DemoSite, query: str) -> str | None:
+    """The publishable key ``?key=`` names, if well-formed (None: the demo tenant's)."""
+    values = parse_qs(query).get("key") or []
+    key = values[0].strip() if values else ""
+    return key if _PUBLISHABLE_KEY.match(key) and key != site.widget_key else None
+
+
+def render_page(site: DemoSite, key: str | None = None) -> bytes:
+    """The demo page with a publishable key and the API's address filled in.
+
+    ``key`` None embeds the demo tenant's key (sign-in offered); another tenant's key embeds
+    that tenant's widget, anonymous only: this page cannot sign identities with its secret.
+    """
     text = (WIDGET_DIR / "demo.html").read_text(encoding="utf-8")
+    origin = f"http://{site.host}:{site.port}"
     values = {
-        "TENANT_NAME": site.tenant_name,
+        "TENANT_NAME": site.tenant_name if key is None else "Your tenant",
         "DEMO_CUSTOMER": DEMO_CUSTOMER["name"],
-        "WIDGET_JS": f"http://{site.host}:{site.port}/aftersales-widget.js",
-        "WIDGET_KEY": site.widget_key,
+        "WIDGET_JS": f"{origin}/aftersales-widget.js",
+        "WIDGET_KEY": key or site.widget_key,
         "API": site.api,
         "OUTBOX": site.outbox,
+        "ORIGIN": origin,
+        "SIGN_IN_HIDDEN": "" if key is None else "hidden",
     }
     for name, value in values.items():
         text = text.replace("{{" + name + "}}", html.escape(value))
@@ -183,9 +206,10 @@ def handler(site: DemoSite) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(payload)
 
         def do_GET(self) -> None:
-            path = self.path.split("?", 1)[0]
+            path, _, query = self.path.partition("?")
             if path in ("/", "/index.html"):
-                self._send(200, "text/html; charset=utf-8", render_page(site))
+                page = render_page(site, chosen_key(site, query))
+                self._send(200, "text/html; charset=utf-8", page)
             elif path == "/aftersales-widget.js":
                 script = (WIDGET_DIR / "aftersales-widget.js").read_bytes()
                 self._send(200, "text/javascript; charset=utf-8", script)

@@ -1,17 +1,26 @@
-"""Public holidays of Lithuania and Latvia, computed for any year (pure, no data files).
+"""Public holidays of Lithuania, Latvia and Estonia, computed for any year (pure, no data files).
 
 Movable feasts follow Western (Gregorian) Easter, computed with the anonymous Gregorian
 algorithm (Meeus/Jones/Butcher). Sources: Lithuanian Labour Code art. 123 (as amended
 2020: All Souls' Day), Latvian law "On Public Holidays, Remembrance Days and Celebration
 Days" (with the rule that 4 May and 18 November falling on a weekend move the day off to the
-next Monday).
+next Monday), Estonian Public Holidays and Days of National Importance Act.
+
+A new tenant starts with its country's preset (:func:`preset_for`): from the country when it is
+known, else from the time zone its operator chose.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-PRESETS: tuple[str, ...] = ("LT", "LV")
+PRESETS: tuple[str, ...] = ("LT", "LV", "EE")
+# The IANA zones of the preset countries (each country has exactly one).
+TIME_ZONE_COUNTRIES: dict[str, str] = {
+    "Europe/Vilnius": "LT",
+    "Europe/Riga": "LV",
+    "Europe/Tallinn": "EE",
+}
 
 
 def easter_sunday(year: int) -> date:
@@ -96,13 +105,41 @@ def latvia(year: int) -> dict[date, str]:
     return days
 
 
+def estonia(year: int) -> dict[date, str]:
+    """Estonian public holidays (non-working days) of ``year``."""
+    easter = easter_sunday(year)
+    return {
+        date(year, 1, 1): "New Year's Day",
+        date(year, 2, 24): "Independence Day",
+        easter - timedelta(days=2): "Good Friday",
+        easter: "Easter Sunday",
+        date(year, 5, 1): "Spring Day",
+        easter + timedelta(days=49): "Pentecost",
+        date(year, 6, 23): "Victory Day",
+        date(year, 6, 24): "Midsummer Day",
+        date(year, 8, 20): "Day of Restoration of Independence",
+        date(year, 12, 24): "Christmas Eve",
+        date(year, 12, 25): "Christmas Day",
+        date(year, 12, 26): "Boxing Day",
+    }
+
+
 def public_holidays(country: str, year: int) -> dict[date, str]:
-    """The public holidays of a preset country (``LT`` or ``LV``) in ``year``."""
+    """The public holidays of a preset country (``LT``, ``LV`` or ``EE``) in ``year``."""
     if country == "LT":
         return lithuania(year)
     if country == "LV":
         return latvia(year)
+    if country == "EE":
+        return estonia(year)
     raise ValueError(f"no holiday preset for {country}")
+
+
+def preset_for(country: str | None = None, time_zone: str | None = None) -> str | None:
+    """The holiday preset of a tenant: its country's if that has one, else its time zone's."""
+    if country and country.upper() in PRESETS:
+        return country.upper()
+    return TIME_ZONE_COUNTRIES.get(time_zone or "")
 
 
 def preset_dates(countries: list[str] | tuple[str, ...], years: range) -> frozenset[date]:

@@ -180,7 +180,7 @@ class BusinessHoursSettings(ApiModel):
         default=None, description="Falls back to the tenant's time zone"
     )
     weekly: WeeklyHours = Field(default_factory=WeeklyHours)
-    holiday_presets: list[Literal["LT", "LV"]] = Field(
+    holiday_presets: list[Literal["LT", "LV", "EE"]] = Field(
         default_factory=list, description="Public holidays computed for every year"
     )
     holidays: list[date] = Field(default_factory=list, max_length=366)

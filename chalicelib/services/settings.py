@@ -58,11 +58,17 @@ def get_section(tenant_id: str, section: str) -> SettingsEnvelope:
 def put_section(
     tenant_id: str, section: str, body: ApiModel, if_match: int | None
 ) -> SettingsEnvelope:
-    """Replace a section. The first change needs no version; later ones need the current one."""
+    """Replace a section. The first change needs no version; later ones need the current one.
+
+    A section stored at version 0 holds defaults chosen for the tenant at onboarding (its
+    country's holidays): it counts as never changed, so the first change needs no version.
+    """
     model = _model(section)
     data: dict[str, Any] = body.model_dump(mode="json", exclude={"version"})
     version = getattr(body, "version", None) or if_match
     current = store.get_section(tenant_id, section)
+    if current is not None and int(current.version) == 0 and version is None:
+        version = 0
     if current is not None and version is None:
         raise PreconditionRequired(
             f"the {section} settings exist at version {current.version}; send that version"

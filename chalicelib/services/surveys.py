@@ -2,7 +2,9 @@
 
 A tenant may keep several surveys of a kind (seasonal wording, experiments) but at most one
 is *active* per kind: the follow-up engine sends the active one. With no survey of a kind, the
-built-in texts apply and the default throttling window (30 days).
+built-in texts apply and no throttle of their own: the survey interval of the ``followups``
+settings (``budget.survey_interval_days``, 30 days by default, shown by ``GET /v1/settings``)
+is then the only one, so a tenant sees and changes it in one place.
 """
 
 from __future__ import annotations
@@ -202,7 +204,8 @@ def texts_for(item: store.SurveyItem | None, kind: str, locale: str, company: st
             if comment_enabled
             else None
         ),
-        throttle_days=int(item.throttle_days) if item else DEFAULT_THROTTLE_DAYS,
+        # Built-ins add no throttle of their own: the settings' survey interval governs.
+        throttle_days=int(item.throttle_days) if item else 0,
         low_label=low,
         high_label=high,
     )

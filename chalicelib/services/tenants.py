@@ -28,6 +28,7 @@ from chalicelib.services import auth
 from chalicelib.services.paging import next_cursor, page_request
 from chalicelib.store import tenants as store
 from chalicelib.store.errors import is_condition_failure
+from chalicelib.store.settings import SettingsItem
 
 PLATFORM_OWNER = "platform"
 
@@ -78,12 +79,15 @@ def onboard(request: TenantCreate) -> TenantCreated:
             request.widget_origins, allow_subdomains=False, field="widget_origins"
         ),
     )
+    hours = _starting_business_hours(tenant_id, request.time_zone)
     with TransactWrite(connection=store.TenantItem._get_connection().connection) as tx:
         tx.save(tenant, condition=store.TenantItem.pk.does_not_exist())
         tx.save(api_key, condition=store.ApiKeyItem.pk.does_not_exist())
         tx.save(widget_key, condition=store.WidgetKeyItem.pk.does_not_exist())
         for entry in directory_items(widget_key):
             tx.save(entry)
+        if hours is not None:
+            tx.save(hours)
     return TenantCreated(
         tenant=to_tenant(tenant),
         admin_api_key=ApiKeyWithSecret(
@@ -101,6 +105,34 @@ def onboard(request: TenantCreate) -> TenantCreated:
             allowed_origins=[str(o) for o in widget_key.allowed_origins],
             created_at=widget_key.created_at,
         ),
+    )
+
+
+def _starting_business_hours(tenant_id: str, time_zone: str) -> SettingsItem | None:
+    """The ``business_hours`` section a tenant starts with: its country's public holidays.
+
+    A tenant in Vilnius, Riga or Tallinn would otherwise start with no holiday calendar and its
+    SLA clocks would run on national holidays until someone noticed. Other tenants keep the
+    defaults (no section stored). It is stored at version 0, the version of defaults: the
+    tenant's first change needs no version, as for any section it never changed.
+    """
+    from chalicelib.domain.holidays import preset_for
+    from chalicelib.schemas.ticket_settings import BusinessHoursSettings
+    from chalicelib.store.base import utcnow
+    from chalicelib.store.settings import PREFIX
+
+    preset = preset_for(time_zone=time_zone)
+    if preset is None:
+        return None
+    values = BusinessHoursSettings.model_validate({"holiday_presets": [preset]})
+    return SettingsItem(
+        pk=tenant_id,
+        sk=PREFIX + "business_hours",
+        tenant_id=tenant_id,
+        section="business_hours",
+        data=values.model_dump(mode="json"),
+        updated_at=utcnow(),
+        version=0,
     )
 
 

@@ -139,7 +139,9 @@ def test_offboarding_deletes_every_item_of_the_tenant_only(
     assert report["completed"] is True
     # Tables the tenant never wrote to report 0 (other contexts add tables over time).
     deleted = {table: n for table, n in report["deleted"].items() if n}
-    assert deleted == {"customers": 90, "tenants": 4, "idempotency": 30}
+    # tenants: the tenant, its two keys and its Vilnius holiday calendar (business_hours),
+    # plus the admin key made above.
+    assert deleted == {"customers": 90, "tenants": 5, "idempotency": 30}
 
     assert sum(tenant_item_counts(tenant_a.tenant_id).values()) == 0
     assert tenant_item_counts(tenant_b.tenant_id) == before_b
