@@ -25,8 +25,8 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-browser:  ## Debian's chromium for the widget's browser test (apt-get when missing)
-	bash scripts/install_chromium.sh
+browser:  ## Debian packages the tests need: chromium (browser tests), jq, curl (apt-get when missing)
+	bash scripts/install_test_packages.sh
 
 test: lint typecheck browser  ## lint, types and the whole test suite
 	PYTHONPATH=. $(BIN)/pytest -n 2 --dist loadfile

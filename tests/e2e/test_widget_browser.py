@@ -29,7 +29,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 def browser() -> Iterator[Any]:
     """Headless Debian chromium driven by Playwright (never a downloaded browser)."""
     if not CHROMIUM.exists():
-        pytest.fail("chromium is missing: run `make browser` (scripts/install_chromium.sh)")
+        pytest.fail("chromium is missing: run `make browser` (scripts/install_test_packages.sh)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
