@@ -397,6 +397,21 @@ def _answer_every_method(server: Any) -> None:
     )
 
 
+def write_env_file(values: dict[str, str]) -> Path:
+    """The stack's URLs and keys as shell variables, for README's examples to ``source``
+    (``STACK_ENV_FILE``, default ``.local/stack.env`` under the current directory)."""
+    import shlex
+
+    path = Path(os.environ.get("STACK_ENV_FILE") or ".local/stack.env").resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [f"export {name}={shlex.quote(value)}" for name, value in values.items()]
+    path.write_text(
+        "# written by make run: the local stack's URLs and keys\n" + "\n".join(lines) + "\n"
+    )
+    path.chmod(0o600)
+    return path
+
+
 def main() -> None:
     """Start everything and block until Ctrl-C / SIGTERM."""
     _die_with_parent()
@@ -466,6 +481,16 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _stop)
 
     base = f"http://{HOST}:{api_port}"
+    env_file = write_env_file(
+        {
+            "API": base,
+            "OUTBOX": f"http://{HOST}:{outbox_port}",
+            "PLATFORM_KEY": env["PLATFORM_API_KEY"],
+            "TENANT": demo["tenant"]["id"],
+            "KEY": demo["admin_api_key"]["secret"],
+            "WIDGET_KEY": demo["widget_key"]["key"],
+        }
+    )
     print(
         "\n".join(
             [
@@ -481,6 +506,8 @@ def main() -> None:
                 f"  Demo admin key {demo['admin_api_key']['secret']}",
                 f"  Demo widget key {demo['widget_key']['key']}",
                 f"  Widget demo    {demo_site.url}   (the support widget on a demo site)",
+                "",
+                f"  Shell settings {env_file}   (source it: API, PLATFORM_KEY, KEY, WIDGET_KEY)",
                 "",
                 "Try:",
                 f"  curl -s {base}/v1/customers -H 'Authorization: Bearer "
