@@ -237,6 +237,11 @@
   }
 
   function explain(error) {
+    // Problems are shown by their stable code in the visitor's language, never the English detail.
+    var code = error && error.problem && error.problem.code;
+    var strings = (state.config && state.config.strings) || {};
+    var known = code && ((strings[state.locale] || {})["problem_" + code] || (strings.en || {})["problem_" + code]);
+    if (known) { return t("problem_" + code); }
     if (error && error.status === 429) {
       return t("error_rate_limited", { seconds: error.retryAfter || 60 });
     }
@@ -434,9 +439,18 @@
 
   function coverageText(answer) {
     if (!answer.found) { return t("warranty_unknown"); }
-    if (answer.covered) { return t("warranty_covered", { date: formatDate(answer.covered_until) }); }
+    // A void unit is covered by nothing, whatever its plans' dates say: never a future "ended on".
+    if (answer.status === "void") {
+      return t("warranty_void", { date: formatDate(answer.void_since) });
+    }
+    // The effective end of cover (an extension already bought runs past the standard end).
+    var end = answer.cover_ends_on || answer.covered_until;
+    if (answer.covered) { return t("warranty_covered", { date: formatDate(end) }); }
+    if (answer.status === "not_started") {
+      return t("warranty_not_started", { date: formatDate(answer.cover_ends_on) });
+    }
     return t("warranty_not_covered", {
-      date: formatDate(answer.extended_ends_on || answer.standard_ends_on),
+      date: formatDate(answer.cover_ends_on || answer.extended_ends_on || answer.standard_ends_on),
     });
   }
 
@@ -485,13 +499,14 @@
           registerKey = randomKey();
           form.reset();
           markInvalid(form, null);
-          setNotice("ok", t("registered", { date: formatDate(created.coverage.covered_until) }));
+          setNotice("ok", t("registered", {
+            date: formatDate(created.coverage.cover_ends_on || created.coverage.covered_until),
+          }));
           load();
         })
         .catch(function (error) {
           markInvalid(form, error.problem);
-          setNotice("error", error.problem && error.problem.detail && error.status === 409
-            ? error.problem.detail : explain(error));
+          setNotice("error", explain(error));
         });
     });
     box.appendChild(form);

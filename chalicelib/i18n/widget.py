@@ -40,6 +40,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "warranty_check": "Check coverage",
         "warranty_covered": "Covered until {date}.",
         "warranty_not_covered": "This product's warranty ended on {date}.",
+        "warranty_void": "This product's warranty is void since {date}.",
+        "warranty_not_started": "The warranty has not started yet; it will run until {date}.",
         "warranty_unknown": "We could not find a registration for this serial number and email.",
         "error_generic": "Something went wrong. Please try again.",
         "error_rate_limited": "Too many attempts. Please try again in {seconds} seconds.",
@@ -86,6 +88,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "warranty_check": "Tikrinti garantiją",
         "warranty_covered": "Garantija galioja iki {date}.",
         "warranty_not_covered": "Šio gaminio garantija baigėsi {date}.",
+        "warranty_void": "Šio gaminio garantija negalioja nuo {date}.",
+        "warranty_not_started": "Garantija dar neprasidėjo; ji galios iki {date}.",
         "warranty_unknown": "Neradome registracijos su šiuo serijos numeriu ir el. paštu.",
         "error_generic": "Kažkas nepavyko. Bandykite dar kartą.",
         "error_rate_limited": "Per daug bandymų. Bandykite dar kartą po {seconds} s.",
@@ -135,6 +139,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "warranty_unknown": "Neatradām reģistrāciju ar šo sērijas numuru un e-pastu.",
         "error_generic": "Kaut kas nogāja greizi. Lūdzu, mēģiniet vēlreiz.",
         "error_rate_limited": "Pārāk daudz mēģinājumu. Mēģiniet vēlreiz pēc {seconds} s.",
+        "warranty_void": "Šī produkta garantija nav spēkā kopš {date}.",
+        "warranty_not_started": "Garantija vēl nav sākusies; tā būs spēkā līdz {date}.",
         "error_invalid": "Lūdzu, pārbaudiet iezīmētos laukus.",
         "you": "Jūs",
         "agent": "Atbalsts",
@@ -176,3 +182,58 @@ EMAILS: dict[str, dict[str, str]] = {
         ),
     },
 }
+
+# Problems the widget shows, by problem ``code`` (never the English ``detail``): merged into
+# STRINGS as ``problem_<code>``; a code without a text falls back to the generic message.
+PROBLEMS: dict[str, dict[str, str]] = {
+    "en": {
+        "serial_taken": "This serial number is already registered.",
+        "registration_window_closed": (
+            "The registration period for this product has ended. Please contact us."
+        ),
+        "purchase_in_future": "The purchase date cannot be in the future.",
+        "delivery_before_purchase": "The delivery date cannot be before the purchase date.",
+        "identity_required": "Please sign in on this site first.",
+        "ticket_not_found": "We could not find this request.",
+        "feature_disabled": "This feature is not available.",
+        "origin_not_allowed": "The support widget is not available on this site.",
+        "widget_key_revoked": "The support widget is not available on this site.",
+        "tenant_unavailable": "The support widget is not available right now.",
+        "identity_token_expired": "Your session has expired. Please sign in again.",
+        "payload_too_large": "The message is too long.",
+    },
+    "lt": {
+        "serial_taken": "Šis serijos numeris jau užregistruotas.",
+        "registration_window_closed": (
+            "Šio gaminio registracijos laikotarpis baigėsi. Susisiekite su mumis."
+        ),
+        "purchase_in_future": "Pirkimo data negali būti ateityje.",
+        "delivery_before_purchase": "Pristatymo data negali būti ankstesnė už pirkimo datą.",
+        "identity_required": "Pirmiausia prisijunkite šioje svetainėje.",
+        "ticket_not_found": "Šios užklausos neradome.",
+        "feature_disabled": "Ši funkcija neprieinama.",
+        "origin_not_allowed": "Pagalbos langas šioje svetainėje neprieinamas.",
+        "widget_key_revoked": "Pagalbos langas šioje svetainėje neprieinamas.",
+        "tenant_unavailable": "Pagalbos langas šiuo metu neprieinamas.",
+        "identity_token_expired": "Jūsų sesija baigėsi. Prisijunkite iš naujo.",
+        "payload_too_large": "Žinutė per ilga.",
+    },
+    "lv": {
+        "serial_taken": "Šis sērijas numurs jau ir reģistrēts.",
+        "registration_window_closed": (
+            "Šī produkta reģistrācijas termiņš ir beidzies. Lūdzu, sazinieties ar mums."
+        ),
+        "purchase_in_future": "Pirkuma datums nevar būt nākotnē.",
+        "delivery_before_purchase": "Piegādes datums nevar būt agrāks par pirkuma datumu.",
+        "identity_required": "Lūdzu, vispirms piesakieties šajā vietnē.",
+        "ticket_not_found": "Šo pieprasījumu neizdevās atrast.",
+        "feature_disabled": "Šī funkcija nav pieejama.",
+        "origin_not_allowed": "Atbalsta logs šajā vietnē nav pieejams.",
+        "widget_key_revoked": "Atbalsta logs šajā vietnē nav pieejams.",
+        "tenant_unavailable": "Atbalsta logs pašlaik nav pieejams.",
+        "identity_token_expired": "Jūsu sesija ir beigusies. Lūdzu, piesakieties vēlreiz.",
+        "payload_too_large": "Ziņojums ir pārāk garš.",
+    },
+}
+for _locale, _problems in PROBLEMS.items():
+    STRINGS[_locale].update({f"problem_{code}": text for code, text in _problems.items()})

@@ -249,6 +249,16 @@ class WidgetCoverage(ApiModel):
     covered_until: date | None = None
     standard_ends_on: date | None = None
     extended_ends_on: date | None = None
+    cover_ends_on: date | None = Field(
+        default=None,
+        description=(
+            "Effective end of cover: the last day of the unbroken chain of standard warranty "
+            "and extended plans (what a customer should be told); none for a void unit"
+        ),
+    )
+    void_since: date | None = Field(
+        default=None, description="The day the warranty was voided (then nothing is covered)"
+    )
 
 
 class WidgetRegistrationCreate(ApiModel):

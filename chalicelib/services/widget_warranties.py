@@ -15,6 +15,8 @@ serial number.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from chalicelib.schemas.warranties import Warranty, WarrantyCreate, WarrantyListQuery
 from chalicelib.schemas.widget import (
     WidgetCoverage,
@@ -49,8 +51,25 @@ def _registrations(tenant_id: str, customer_id: str) -> list[Warranty]:
     return found
 
 
+def cover_end(warranty: Warranty) -> date:
+    """The last day of the unbroken chain of cover: the standard warranty and the active plans
+    that follow it without a gap.
+
+    ``covered_until`` is the end of the period in force today, which is the standard end while
+    an extension that runs longer is already bought: telling the customer that date would
+    understate the cover (issue 16, defect 13).
+    """
+    end = warranty.coverage.standard_ends_on
+    active = sorted((p for p in warranty.plans if p.status == "active"), key=lambda p: p.starts_on)
+    for plan in active:
+        if plan.starts_on <= end + timedelta(days=1):
+            end = max(end, plan.ends_on)
+    return end
+
+
 def _coverage(warranty: Warranty) -> WidgetCoverage:
     coverage = warranty.coverage
+    void = coverage.status == "void"
     return WidgetCoverage(
         found=True,
         product_name=warranty.product_name,
@@ -60,6 +79,9 @@ def _coverage(warranty: Warranty) -> WidgetCoverage:
         covered_until=coverage.covered_until,
         standard_ends_on=coverage.standard_ends_on,
         extended_ends_on=coverage.extended_ends_on,
+        # A void unit has no end of cover to announce (its dates may lie in the future).
+        cover_ends_on=None if void else cover_end(warranty),
+        void_since=warranty.voided_on if void else None,
     )
 
 

@@ -102,7 +102,8 @@ def test_no_serial_and_wrong_email_are_indistinguishable(
         200,
         b'{"found": false, "product_name": null, "serial_number": null, '
         b'"covered": null, "status": null, "covered_until": null, '
-        b'"standard_ends_on": null, "extended_ends_on": null}',
+        b'"standard_ends_on": null, "extended_ends_on": null, "cover_ends_on": null, '
+        b'"void_since": null}',
     )
     # The work done does not depend on the serial: same calls for a known and an unknown one.
     assert costs[0] == costs[1] == ["GetItem", "Query"]  # email guard, the owner's registrations
