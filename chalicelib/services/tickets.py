@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from chalicelib.domain import links
 from chalicelib.domain import tickets as rules
 from chalicelib.domain.actors import Actor, ActorKind
 from chalicelib.domain.errors import (
@@ -109,6 +110,12 @@ def load_with_context(
 ) -> tuple[store.TicketItem | None, TicketContext]:
     """A ticket and its tenant's context in one BatchGetItem (None for unknown tickets)."""
     if not is_id(ticket_id):
+def context_from(tenant_id: str, loaded: tenant_context.TenantContext) -> TicketContext:
+    """The ticket context of a tenant context read with :func:`tenant_context.load_with`
+    (with :data:`SECTIONS`), for callers that read other items in the same call."""
+    return _context(tenant_id, loaded)
+
+
         raise _not_found(ticket_id)
     table = store.TicketsTable.Meta.table_name
     pk = store.ticket_pk(tenant_id, ticket_id)
@@ -278,6 +285,8 @@ def copy_item(item: store.TicketItem) -> store.TicketItem:
     """An independent copy of a ticket record (the "after" of a change)."""
     return store.TicketItem.from_raw_data(item.serialize())
 
+    # Records of other contexts written with the ticket, conditional on their version.
+    versioned: list[store.VersionedPut] = field(default_factory=list)
 
 def _json_value(value: Any) -> Any:
     if isinstance(value, datetime):
@@ -337,6 +346,7 @@ def commit_change(change: Change, ctx: TicketContext) -> store.TicketItem:
 
 
 def _not_found(ticket_id: str) -> NotFound:
+            versioned=change.versioned,
     return NotFound(f"no ticket with id {ticket_id}", code="ticket_not_found")
 
 
@@ -364,17 +374,23 @@ def get_ticket(tenant_id: str, ticket_id: str) -> Ticket:
     return to_ticket(item, ctx)
 
 
-def resolve_entitlement(tenant_id: str, *, warranty_id: str | None, requested: str | None) -> str:
+def resolve_entitlement(
+    tenant_id: str, *, warranty_id: str | None, requested: str | None, customer_id: str
+) -> str:
     """The ticket's entitlement: what the caller said, else derived from its warranty link.
 
     This is the one place entitlement is computed; the warranties context hooks its coverage
-    check in here (a registration in force → ``covered``, expired → ``chargeable``).
+    check in here (a registration in force → ``covered``, expired → ``chargeable``). The
+    registration read for it must be ``customer_id``'s own (422 ``customer_mismatch``).
     """
     if warranty_id:
         from chalicelib.services import warranties
 
-        derived = warranties.ticket_entitlement(tenant_id, warranty_id)  # 404 if not the tenant's
-        return requested or derived
+        loaded = warranties.load(tenant_id, warranty_id)  # 404 if not the tenant's
+        links.ensure_same_customer(
+            customer_id, [links.registration(loaded.item.data["customer_id"])]
+        )
+        return requested or warranties.entitlement_of(loaded)
     return requested or rules.Entitlement.UNKNOWN.value
 
 
@@ -395,12 +411,12 @@ def _check_links(
     *,
     product_id: str | None,
     appointment_id: str | None = None,
-    customer_id: str | None = None,
+    customer_id: str,
 ) -> None:
     """A linked product must be one of the tenant's own (404 ``product_not_found``), a linked
-    appointment one of the tenant's visits of this customer (404 / 422 ``appointment_mismatch``).
+    appointment one of the tenant's visits of this customer (404, or 422 ``customer_mismatch``).
 
-    A linked warranty is loaded by :func:`resolve_entitlement`, which 404s the same way.
+    A linked warranty is loaded by :func:`resolve_entitlement`, which checks it the same way.
     """
     if product_id is not None:
         from chalicelib.services import products
@@ -410,8 +426,7 @@ def _check_links(
         from chalicelib.services import appointments
 
         visit = appointments.load_appointment(tenant_id, appointment_id).data
-        if customer_id is not None and visit["customer_id"] != customer_id:
-            raise Invalid("the appointment is another customer's", code="appointment_mismatch")
+        links.ensure_same_customer(customer_id, [links.appointment(visit["customer_id"])])
 
 
 def open_ticket(
@@ -477,7 +492,10 @@ def open_ticket(
         appointment_id=request.appointment_id,
         serial_number=request.serial_number,
         entitlement=resolve_entitlement(
-            tenant_id, warranty_id=warranty_id, requested=request.entitlement
+            tenant_id,
+            warranty_id=warranty_id,
+            requested=request.entitlement,
+            customer_id=customer_id,
         ),
         customer_tier=request.customer_tier,
         reopen_count=0,
@@ -546,7 +564,10 @@ def update_ticket(
     if requested.get("warranty_id") and requested["warranty_id"] != current.warranty_id:
         # Linking a registration (one of the tenant's own, else 404) re-derives entitlement.
         derived = resolve_entitlement(
-            tenant_id, warranty_id=requested["warranty_id"], requested=requested.get("entitlement")
+            tenant_id,
+            warranty_id=requested["warranty_id"],
+            requested=requested.get("entitlement"),
+            customer_id=current.customer_id,
         )
         requested["entitlement"] = derived
     _apply_fields(change, ctx, requested)
