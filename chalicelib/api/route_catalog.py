@@ -160,7 +160,7 @@ ROUTES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         "chalicelib.api.feedback_public",
         "/widget/v1/feedback/{token}",
         "POST",
-        ("application/json",),
+        ("application/json", "application/x-www-form-urlencoded"),
     ),
     (
         "chalicelib.api.feedback_public",
@@ -172,7 +172,7 @@ ROUTES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         "chalicelib.api.feedback_public",
         "/widget/v1/feedback/{token}/unsubscribe",
         "POST",
-        ("application/json",),
+        ("application/json", "application/x-www-form-urlencoded"),
     ),
     ("chalicelib.api.ticket_reports", "/v1/reports/tickets", "GET", ("application/json",)),
     ("chalicelib.api.products", "/v1/products", "POST", ("application/json",)),

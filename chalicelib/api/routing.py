@@ -65,6 +65,9 @@ class Operation:
     # Also accepts an HTML form post (its fields are ignored): RFC 8058 one-click unsubscribe,
     # which mail clients send as ``List-Unsubscribe=One-Click`` form data.
     form: bool = False
+    # Customer pages posted as HTML forms: renders a refused form post (invalid fields too) as
+    # a page, ``(error, headers, path params) -> Response``, instead of a problem document.
+    form_problem: Callable[..., Response] | None = None
 
 
 OPERATIONS: list[Operation] = []
@@ -122,6 +125,7 @@ def operation(
     identity: IdentityMode = "none",
     submission: bool = False,
     form: bool = False,
+    form_problem: Callable[..., Response] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``fn`` as the handler of ``method path`` (see module docstring).
 
@@ -148,6 +152,7 @@ def operation(
             identity=identity,
             submission=submission,
             form=form,
+            form_problem=form_problem,
         )
         OPERATIONS.append(op)
         _register_preflight(bp, path, method)
@@ -165,6 +170,47 @@ def operation(
 
 def _is_form(headers: dict[str, str]) -> bool:
     return headers.get("content-type", "").split(";", 1)[0].strip().lower() == FORM
+
+
+def _integer_field(annotation: Any) -> bool:
+    from typing import get_args
+
+    return annotation is int or int in get_args(annotation)
+
+
+def _form_as_json(model: type[BaseModel], raw: bytes) -> bytes:
+    """An HTML form post (``application/x-www-form-urlencoded``) as the JSON body of ``model``.
+
+    Each field once; empty fields are left out (an optional field not filled in); digits
+    become integers for integer fields (forms only send strings, the models are strict).
+    Unknown fields stay and are refused by the model like any unknown JSON field.
+    """
+    from urllib.parse import parse_qs
+
+    limit = get_settings().max_body_bytes
+    if len(raw) > limit:
+        raise PayloadTooLarge(f"the request body exceeds {limit} bytes")
+    try:
+        fields = parse_qs(
+            raw.decode("utf-8", errors="strict"), max_num_fields=50, strict_parsing=False
+        )
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise BadRequest("the form is not valid", code="malformed_form") from exc
+    data: dict[str, Any] = {}
+    for name, values in fields.items():
+        if len(values) > 1:
+            raise BadRequest(f"form field '{name}' is given more than once", code="malformed_form")
+        value = values[0]
+        info = model.model_fields.get(name)
+        if (
+            info is not None
+            and _integer_field(info.annotation)
+            and re.fullmatch(r"-?\d{1,9}", value)
+        ):
+            data[name] = int(value)
+        elif value.strip():
+            data[name] = value
+    return json.dumps(data).encode()
 
 
 def _register_preflight(bp: Blueprint, path: str, method: str) -> None:
@@ -410,8 +456,10 @@ def execute(
             principal = _authenticate(op, headers)
         raw_body = request.raw_body or b""
         raw = raw_body.encode() if isinstance(raw_body, str) else raw_body
-        if op.form and op.body is None and _is_form(headers):
-            raw = b""  # a form post's fields carry nothing these operations read
+        if op.form and _is_form(headers):
+            # A form post's fields carry nothing body-less operations read; for the others
+            # (no-JavaScript customer pages) they become the JSON object the model validates.
+            raw = b"" if op.body is None else _form_as_json(op.body, raw)
         body, raw_json = _parse_body(op, raw)
         query = _parse_query(op, request)
         if_match, idempotency_key = _header_values(headers)
@@ -446,6 +494,8 @@ def execute(
         else:
             rendered = _render(op, fn(call, **params), _filled(op.path, params))
     except DomainError as error:
+        if op.form_problem is not None and op.form and _is_form(headers):
+            return _with_headers(op.form_problem(error, headers, **params), cors)
         return _with_headers(
             from_domain_error(error, instance=instance, request_id=request_id), cors
         )

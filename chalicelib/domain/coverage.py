@@ -15,6 +15,17 @@ Status on a date:
 ``expired``         after every period (or in a gap between them)
 ``void``            voided on or before that date (misuse, tampering...), whatever else
 ==================  =====================================================================
+
+Extension windows: an extended plan may be bought until the cover ends, or, when the product
+allows it, up to ``extension_purchase_window_days`` after (default 0: only before expiry, so a
+buyer cannot wait for a fault before paying for cover). A plan starts on the later of the day
+it is bought and the day after the current cover ends: a plan bought after expiry never covers
+a day before its purchase.
+
+Coverage start: a completed delivery records its date when none is recorded; a completed
+installation records its date when none is recorded or the recorded one is earlier (a product
+that must be installed starts working on installation). The date counts only for terms that
+start from delivery.
 """
 
 from __future__ import annotations
@@ -27,6 +38,8 @@ from enum import StrEnum
 from chalicelib.domain.errors import Conflict, Invalid
 
 MAX_MONTHS = 600  # 50 years: a bound, so typos do not create eternal warranties
+DEFAULT_EXTENSION_WINDOW_DAYS = 0  # extensions are sold only while the product is covered
+MAX_EXTENSION_WINDOW_DAYS = 3650
 
 
 class CoverageStatus(StrEnum):
@@ -44,6 +57,13 @@ class StartsFrom(StrEnum):
 
     PURCHASE = "purchase"
     DELIVERY = "delivery"  # delivery or installation, whichever the registration records
+
+
+class Handover(StrEnum):
+    """A completed visit that hands the product over to the customer."""
+
+    DELIVERY = "delivery"
+    INSTALLATION = "installation"
 
 
 def add_months(day: date, months: int) -> date:
@@ -100,12 +120,9 @@ class Registration:
 
     @property
     def coverage_end(self) -> date:
-        """The last covered day of the chain starting with the standard warranty."""
-        end = self.standard_end
-        for plan in self.active_plans():
-            if plan.start <= end + timedelta(days=1):
-                end = max(end, plan.end)
-        return end
+        """The last covered day: the end of the standard warranty or of the latest active
+        plan (a plan bought after expiry leaves a gap, but the cover still ends with it)."""
+        return max([self.standard_end, *(p.end for p in self.active_plans())])
 
 
 @dataclass(frozen=True)
@@ -175,22 +192,50 @@ def coverage_on(registration: Registration, on: date) -> Coverage:
     return answer(CoverageStatus.EXPIRED, "not covered: between the warranty and a later plan")
 
 
-def next_plan_start(registration: Registration) -> date:
-    """Where a newly bought plan starts: the day after the current coverage chain ends."""
-    return registration.coverage_end + timedelta(days=1)
+def extension_deadline(registration: Registration, window_days: int) -> date:
+    """The last day an extended plan may be bought: ``window_days`` after the cover ends."""
+    if not 0 <= window_days <= MAX_EXTENSION_WINDOW_DAYS:
+        raise Invalid(
+            f"an extension purchase window is 0 to {MAX_EXTENSION_WINDOW_DAYS} days",
+            code="invalid_extension_window",
+        )
+    return registration.coverage_end + timedelta(days=window_days)
+
+
+def next_plan_start(registration: Registration, today: date) -> date:
+    """Where a plan bought ``today`` starts: the day after the current cover ends, or today
+    when the cover already ended (cover is never sold for days gone by)."""
+    return max(today, registration.coverage_end + timedelta(days=1))
 
 
 def plan_period(
-    registration: Registration, months: int, *, starts_on: date | None = None
+    registration: Registration,
+    months: int,
+    *,
+    today: date,
+    window_days: int = DEFAULT_EXTENSION_WINDOW_DAYS,
+    starts_on: date | None = None,
 ) -> tuple[date, date]:
-    """The period of a new plan, refusing one that overlaps an active plan or the warranty.
-
-    Without ``starts_on`` the plan continues the current coverage. A plan cannot be added to a
-    void registration.
-    """
+    """The period of a plan bought ``today``: refused on a void registration (409
+    ``warranty_void``), after the purchase window (409 ``extension_window_closed``), from a
+    day before the purchase (422 ``plan_start_in_past``) or overlapping the warranty or an
+    active plan (409 ``plan_overlap``). Without ``starts_on`` it continues the current cover
+    (see ``next_plan_start``)."""
     if registration.voided_on is not None:
         raise Conflict("a void warranty cannot be extended", code="warranty_void")
-    start = starts_on or next_plan_start(registration)
+    deadline = extension_deadline(registration, window_days)
+    if today > deadline:
+        raise Conflict(
+            f"the cover ended on {registration.coverage_end}; this product's extensions could "
+            f"be bought until {deadline}",
+            code="extension_window_closed",
+        )
+    if starts_on is not None and starts_on < today:
+        raise Invalid(
+            f"an extended plan cannot start before the day it is bought ({today})",
+            code="plan_start_in_past",
+        )
+    start = starts_on or next_plan_start(registration, today)
     end = period_end(start, months)
     if start <= registration.standard_end:
         raise Conflict(
@@ -206,6 +251,20 @@ def plan_period(
                 code="plan_overlap",
             )
     return start, end
+
+
+def handover_date(registration: Registration, kind: Handover, on: date) -> date | None:
+    """The delivery date to record after a ``kind`` visit completed ``on``, or None when the
+    registration keeps its date: a delivery counts when none is recorded, an installation also
+    when it comes after the recorded delivery; a visit before the purchase counts for nothing."""
+    if on < registration.purchase_date:
+        return None
+    recorded = registration.delivery_date
+    if recorded is None:
+        return on
+    if kind is Handover.INSTALLATION and on > recorded:
+        return on
+    return None
 
 
 def registration_deadline(purchase_date: date, within_days: int | None) -> date | None:

@@ -21,6 +21,12 @@ Appointments (delivery, installation, training, maintenance, repair visits)::
 
     scheduled ──> completed | no_show | cancelled
     (rescheduling changes the window of a scheduled appointment; it stays scheduled)
+
+The authorised-centre maintenance discount applies to a visit only when the centre is
+authorised for the product and the plan's registration is valid (not void) and covered on the
+visit's date, by the standard warranty or an extended plan (an extension is cover the customer
+paid for, and maintenance at an authorised centre is what keeps it valid). No registration, a
+void one, or a visit before or after the cover: list price.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from chalicelib.domain.coverage import add_months
+from chalicelib.domain.coverage import CoverageStatus, Registration, add_months, coverage_on
 from chalicelib.domain.errors import Conflict, Invalid
 
 MAX_VISITS = 120
@@ -115,6 +121,7 @@ class Visit:
     planned: date
     status: VisitStatus = VisitStatus.PLANNED
     appointment_id: str | None = None
+    discounted: bool = False  # the centre's maintenance discount applies (see visit_discount)
 
 
 def replan(
@@ -240,3 +247,65 @@ def discounted_price(price_minor: int, discount_percent: int) -> int:
     if not 0 <= discount_percent <= 100:
         raise Invalid("a discount is 0 to 100 percent", code="invalid_discount")
     return (price_minor * (100 - discount_percent) + 50) // 100
+
+
+class DiscountReason(StrEnum):
+    """Why a visit gets the authorised centre's maintenance discount, or why not."""
+
+    COVERED = "covered"
+    NO_CENTRE = "no_centre"
+    CENTRE_NOT_AUTHORISED = "centre_not_authorised"
+    NO_REGISTRATION = "no_registration"
+    WARRANTY_VOID = "warranty_void"
+    NOT_COVERED = "not_covered"
+
+
+@dataclass(frozen=True)
+class DiscountDecision:
+    """Whether the maintenance discount applies to one visit, and why."""
+
+    reason: DiscountReason
+
+    @property
+    def applies(self) -> bool:
+        """The visit is priced with the centre's discount."""
+        return self.reason is DiscountReason.COVERED
+
+
+def visit_discount(
+    *,
+    centre_authorised: bool,
+    registration: Registration | None,
+    on: date,
+    has_centre: bool = True,
+) -> DiscountDecision:
+    """The discount rule for a visit on ``on``: an authorised centre, and a registration that
+    is valid and covered (standard or extended) on that day."""
+    if not has_centre:
+        return DiscountDecision(DiscountReason.NO_CENTRE)
+    if not centre_authorised:
+        return DiscountDecision(DiscountReason.CENTRE_NOT_AUTHORISED)
+    if registration is None:
+        return DiscountDecision(DiscountReason.NO_REGISTRATION)
+    status = coverage_on(registration, on).status
+    if status is CoverageStatus.VOID:
+        return DiscountDecision(DiscountReason.WARRANTY_VOID)
+    if status in (CoverageStatus.UNDER_WARRANTY, CoverageStatus.EXTENDED):
+        return DiscountDecision(DiscountReason.COVERED)
+    return DiscountDecision(DiscountReason.NOT_COVERED)
+
+
+def price_visits(
+    visits: Sequence[Visit], decide: Callable[[date], DiscountDecision]
+) -> tuple[list[Visit], DiscountReason]:
+    """Each visit marked discounted or not on its planned date, and the plan's reason: covered
+    when any visit is discounted, else the first visit's reason."""
+    decisions = [decide(v.planned) for v in visits]
+    priced = [replace(v, discounted=d.applies) for v, d in zip(visits, decisions, strict=True)]
+    first = decisions[0].reason if decisions else DiscountReason.NOT_COVERED
+    return priced, plan_discount(priced, first)
+
+
+def plan_discount(visits: Sequence[Visit], otherwise: DiscountReason) -> DiscountReason:
+    """``covered`` when any visit of the plan is discounted, else ``otherwise``."""
+    return DiscountReason.COVERED if any(v.discounted for v in visits) else otherwise

@@ -147,5 +147,88 @@ def page_text(name: str, locale: str) -> str:
 
 
 def fill(text: str, company: str) -> str:
+
+
+# Problems shown on the survey page, by problem ``code`` (never the English ``detail``).
+PROBLEMS: Mapping[str, Mapping[str, str]] = {
+    "invalid_survey_link": {
+        "en": "This survey link is not valid. Please use the link from your email.",
+        "lt": "Ši apklausos nuoroda netinkama. Naudokite nuorodą iš el. laiško.",
+        "lv": "Šī aptaujas saite nav derīga. Lūdzu, izmantojiet saiti no e-pasta.",
+    },
+    "survey_link_expired": {
+        "en": "This survey link has expired.",
+        "lt": "Šios apklausos nuoroda nebegalioja.",
+        "lv": "Šīs aptaujas saite vairs nav derīga.",
+    },
+    "survey_closed": {
+        "en": "This survey is no longer available.",
+        "lt": "Ši apklausa nebevyksta.",
+        "lv": "Šī aptauja vairs nav pieejama.",
+    },
+    "survey_already_answered": {
+        "en": "This survey has already been answered and can no longer be changed.",
+        "lt": "Į šią apklausą jau atsakyta, atsakymo pakeisti nebegalima.",
+        "lv": "Uz šo aptauju jau ir atbildēts, un atbildi vairs nevar mainīt.",
+    },
+    "score_required": {
+        "en": "Please choose a score first.",
+        "lt": "Pirmiausia pasirinkite įvertinimą.",
+        "lv": "Lūdzu, vispirms izvēlieties vērtējumu.",
+    },
+    "score_out_of_range": {
+        "en": "Please choose one of the scores shown.",
+        "lt": "Pasirinkite vieną iš pateiktų įvertinimų.",
+        "lv": "Lūdzu, izvēlieties vienu no piedāvātajiem vērtējumiem.",
+    },
+    "comments_disabled": {
+        "en": "Comments are not collected in this survey.",
+        "lt": "Šioje apklausoje komentarai nerenkami.",
+        "lv": "Šajā aptaujā komentāri netiek vākti.",
+    },
+    "validation_failed": {
+        "en": "Please check your answer: the comment may be too long.",
+        "lt": "Patikrinkite atsakymą: komentaras gali būti per ilgas.",
+        "lv": "Lūdzu, pārbaudiet atbildi: komentārs var būt pārāk garš.",
+    },
+    "rate_limited": {
+        "en": "Too many attempts. Please try again a little later.",
+        "lt": "Per daug bandymų. Pabandykite šiek tiek vėliau.",
+        "lv": "Pārāk daudz mēģinājumu. Lūdzu, mēģiniet nedaudz vēlāk.",
+    },
+}
+
+# Survey page strings of the form that works without JavaScript.
+FORM_TEXTS: Mapping[str, Mapping[str, str]] = {
+    "choose": {
+        "en": "Choose your score:",
+        "lt": "Pasirinkite įvertinimą:",
+        "lv": "Izvēlieties vērtējumu:",
+    },
+    "selected": {
+        "en": "Your choice from the email is marked. Select it again to confirm.",
+        "lt": (
+            "Pažymėtas el. laiške pasirinktas įvertinimas. Pasirinkite jį dar kartą, kad "
+            "patvirtintumėte."
+        ),
+        "lv": (
+            "Atzīmēts e-pastā izvēlētais vērtējums. Lai to apstiprinātu, izvēlieties to vēlreiz."
+        ),
+    },
+}
+
+
+def problem_text(code: str, locale: str) -> str:
+    """A problem shown to the customer, by its stable code (generic text for other codes)."""
+    texts = PROBLEMS.get(code)
+    if texts is None:
+        return page_text("error", locale)
+    return texts.get(locale) or texts[FALLBACK_LOCALE]
+
+
+def form_text(name: str, locale: str) -> str:
+    """One string of the survey page's no-JavaScript form in ``locale``."""
+    texts = FORM_TEXTS[name]
+    return texts.get(locale) or texts[FALLBACK_LOCALE]
     """Replace ``{company}`` (the only placeholder) without interpreting other braces."""
     return text.replace("{company}", company)

@@ -206,6 +206,9 @@ class PublicSurvey(ApiModel):
     answer: PublicAnswerState | None
     unsubscribed: bool
     expires_at: datetime
+    brand_color: str = Field(
+        default="#1f6feb", description="The tenant's brand colour (settings general.brand_color)"
+    )
 
 
 class PublicAnswer(ApiModel):

@@ -118,6 +118,21 @@ class PlannedVisitView(ApiModel):
     shifted: bool = Field(description="Moved off a weekend or holiday of the tenant")
     status: VisitStatusName
     appointment_id: str | None
+    discounted: bool = Field(
+        description="The centre's maintenance discount applies: the registration is valid and "
+        "covered on the planned date"
+    )
+    price: str | None = Field(description="This visit's price (after the discount if it applies)")
+
+
+DiscountReasonName = Literal[
+    "covered",
+    "no_centre",
+    "centre_not_authorised",
+    "no_registration",
+    "warranty_void",
+    "not_covered",
+]
 
 
 class ServicePlan(ApiModel):
@@ -133,7 +148,15 @@ class ServicePlan(ApiModel):
     centre_authorised: bool = Field(
         description="The centre is active and serves this product (or its category)"
     )
-    discount_percent: int = Field(description="The authorised centre's maintenance discount")
+    centre_discount_percent: int = Field(
+        description="The maintenance discount the authorised centre offers for this product"
+    )
+    discount_percent: int = Field(
+        description="The centre's discount when it applies to a visit of this plan, else 0"
+    )
+    discount_reason: DiscountReasonName = Field(
+        description="covered when some visit is discounted; else why none is"
+    )
     visit_price: str | None
     price_after_discount: str | None
     currency: str | None

@@ -50,6 +50,15 @@ class WarrantyTerms(ApiModel):
     )
     covers: list[Label] = Field(default_factory=list, max_length=30)
     registration_required_within_days: int | None = Field(default=None, ge=1, le=3650)
+    extension_purchase_window_days: int = Field(
+        default=0,
+        ge=0,
+        le=3650,
+        description=(
+            "How many days after the cover ends an extended plan can still be bought "
+            "(0: only until the last covered day); a plan bought after expiry starts that day"
+        ),
+    )
 
 
 class ProductCreate(ApiModel):
@@ -144,7 +153,11 @@ class PlanPurchase(ApiModel):
 
     plan_code: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]{1,40}$")]
     starts_on: date | None = Field(
-        default=None, description="Defaults to the day after the current coverage ends"
+        default=None,
+        description=(
+            "Defaults to the day after the current coverage ends, or today when it already "
+            "ended; never before today"
+        ),
     )
     price: Price | None = Field(default=None, description="Defaults to the offer's price")
     version: Version | None = None

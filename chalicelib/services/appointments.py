@@ -14,7 +14,7 @@ completed completes it, a no-show or a cancellation frees it to be booked again.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import clock
 from chalicelib.domain import maintenance as rules
@@ -32,6 +32,9 @@ from chalicelib.schemas.service import (
 )
 from chalicelib.services.paging import next_cursor, page_request
 from chalicelib.store import service as store
+
+if TYPE_CHECKING:
+    from chalicelib.services.warranties import Handover
 
 MAX_RESCHEDULES_KEPT = 50
 # A plan cancelled with more scheduled visits than this cannot cancel them in one transaction
@@ -347,6 +350,9 @@ def transition_appointment(
         "completed_at": stamp(now) if completed else None,
     }
     versioned = [(updated, expected, "appointment")]
+    handover = _handover(tenant_id, updated) if completed else None
+    if handover is not None:
+        versioned.append((handover.item, handover.expected_version, "warranty"))
     plan_id = current.data.get("service_plan_id")
     if plan_id:
         from chalicelib.services import service_plans
@@ -359,7 +365,23 @@ def transition_appointment(
         versioned.append((settled, int(plan.version), "service plan"))
     store.write_together(versioned=versioned, what="appointment")
     emit_change(tenant_id, updated, f"appointment.{target.value}", previous_status=status.value)
+    if handover is not None:
+        handover.announce()
     return to_appointment(updated)
+
+
+def _handover(tenant_id: str, item: store.ServiceItem) -> Handover | None:
+    """A completed delivery or installation of a registered product records its date on the
+    registration (the warranty may start from it), in the same transaction as the visit."""
+    warranty_id = item.data.get("warranty_id")
+    if not warranty_id:
+        return None
+    from chalicelib.services import warranties
+
+    day = datetime.fromisoformat(item.data["starts_at"]).astimezone(UTC).date()
+    return warranties.handover(
+        tenant_id, warranty_id, item.data["kind"], day, appointment_id=item.record_id
+    )
 
 
 def cancel_with_plan(

@@ -53,6 +53,7 @@ from chalicelib.schemas.feedback import (
     SurveyOptOutList,
     UnsubscribeResult,
 )
+from chalicelib.schemas.settings import GeneralSettings
 from chalicelib.services.paging import next_cursor, page_request
 from chalicelib.services.survey_links import survey_key
 from chalicelib.services.surveys import SurveyTexts, texts_for
@@ -128,6 +129,11 @@ def _locale(invitation: Invitation, requested: str | None, accept_language: str 
     )
 
 
+def _brand_color(invitation: Invitation) -> str:
+    """The tenant's brand colour (validated ``#rrggbb``), else the default."""
+    return GeneralSettings.model_validate(invitation.state.general or {}).brand_color
+
+
 def _texts(invitation: Invitation, locale: str) -> SurveyTexts:
     return texts_for(invitation.state.survey, invitation.metric.value, locale, invitation.company)
 
@@ -185,6 +191,7 @@ def show_survey(
             answer=_answer_state(invitation.state.response, invitation.settings, now),
             unsubscribed=invitation.state.opted_out,
             expires_at=datetime.fromtimestamp(invitation.grant.expires_at, UTC),
+            brand_color=_brand_color(invitation),
         ),
         texts=survey_texts,
     )

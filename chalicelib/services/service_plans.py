@@ -8,9 +8,12 @@ maintenance appointment (``POST /v1/service-plans/{id}/visits/{n}/appointment`` 
 outcome completes the visit or frees it to be booked again. The ``maintenance_reminder``
 follow-up reminds the customer before each planned visit.
 
-Pricing: a plan names a visit price; when its service centre is *authorised* for the product
-(active and serving the product or its category) the centre's maintenance discount applies,
-snapshotted on the plan so later centre changes do not rewrite an agreed price.
+Pricing: a plan names a visit price; the centre's maintenance discount applies to a visit
+when the centre is *authorised* for the product (active and serving the product or its
+category) and the plan's registration is valid and covered on the visit's planned date (rule
+``maintenance.visit_discount``). Each visit is marked discounted or not; the discount and the
+prices are snapshotted on the plan so later centre changes do not rewrite an agreed price, and
+re-priced when the plan's centre, price or schedule changes.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Any
 
 from chalicelib.domain import clock
 from chalicelib.domain import maintenance as rules
+from chalicelib.domain.coverage import Registration
 from chalicelib.domain.errors import Conflict, Invalid, NotFound, PreconditionRequired
 from chalicelib.domain.ids import is_id, new_id
 from chalicelib.notify.events import DomainEvent
@@ -75,6 +79,8 @@ def visits_of(data: dict[str, Any]) -> list[rules.Visit]:
             planned=date.fromisoformat(v["planned_date"]),
             status=rules.VisitStatus(v["status"]),
             appointment_id=v.get("appointment_id"),
+            # Plans priced before visits carried the flag had one discount for every visit.
+            discounted=v.get("discounted", bool(data.get("discount_percent"))),
         )
         for v in data["visits"]
     ]
@@ -88,6 +94,7 @@ def _stored_visits(visits: list[rules.Visit]) -> list[dict[str, Any]]:
             "planned_date": v.planned.isoformat(),
             "status": v.status.value,
             "appointment_id": v.appointment_id,
+            "discounted": v.discounted,
         }
         for v in visits
     ]
@@ -117,6 +124,10 @@ def to_plan(item: store.ServiceItem) -> ServicePlan:
         {
             **data,
             "id": item.record_id,
+            "discount_reason": data.get("discount_reason") or _old_reason(data),
+            "centre_discount_percent": data.get(
+                "centre_discount_percent", data["discount_percent"]
+            ),
             "next_visit_on": upcoming.planned if upcoming else None,
             "visits": [
                 PlannedVisitView(
@@ -126,6 +137,8 @@ def to_plan(item: store.ServiceItem) -> ServicePlan:
                     shifted=v.nominal != v.planned,
                     status=v.status.value,
                     appointment_id=v.appointment_id,
+                    discounted=v.discounted,
+                    price=data["price_after_discount"] if v.discounted else data["visit_price"],
                 )
                 for v in visits
             ],
@@ -155,27 +168,69 @@ def _price(minor: int) -> str:
     return f"{Decimal(minor) / 100:.2f}"
 
 
-def _pricing(
-    tenant_id: str, centre_id: str | None, product: store.ServiceItem, price: str | None
-) -> dict[str, Any]:
-    """Centre authorisation, discount and the price after it."""
+def _centre_terms(
+    tenant_id: str, centre_id: str | None, product: store.ServiceItem
+) -> tuple[bool, int]:
+    """Whether the centre is authorised for the product, and the discount it offers then."""
     from chalicelib.services import service_centres
 
-    authorised, discount = False, 0
-    if centre_id is not None:
-        centre = service_centres.load_centre(tenant_id, centre_id)
-        if not centre.data.get("active", True):
-            raise Invalid("the service centre is inactive", code="service_centre_inactive")
-        authorised = service_centres.serves(centre, product.record_id, product.data.get("category"))
-        discount = int(centre.data.get("maintenance_discount_percent", 0)) if authorised else 0
+    if centre_id is None:
+        return False, 0
+    centre = service_centres.load_centre(tenant_id, centre_id)
+    if not centre.data.get("active", True):
+        raise Invalid("the service centre is inactive", code="service_centre_inactive")
+    authorised = service_centres.serves(centre, product.record_id, product.data.get("category"))
+    return authorised, int(centre.data.get("maintenance_discount_percent", 0)) if authorised else 0
+
+
+def _pricing(
+    centre_id: str | None,
+    terms: tuple[bool, int],
+    price: str | None,
+    registration: Registration | None,
+    visits: list[rules.Visit],
+) -> tuple[dict[str, Any], list[rules.Visit]]:
+    """The discount rule applied to each visit on its planned date, the plan's discount and
+    the price after it; and the visits marked discounted or not."""
+    authorised, offered = terms
+    priced, reason = rules.price_visits(
+        visits,
+        lambda day: rules.visit_discount(
+            centre_authorised=authorised,
+            registration=registration,
+            on=day,
+            has_centre=centre_id is not None,
+        ),
+    )
+    discount = offered if reason is rules.DiscountReason.COVERED else 0
     after = _price(rules.discounted_price(_minor(price), discount)) if price else None
     return {
         "service_centre_id": centre_id,
         "centre_authorised": authorised,
+        "centre_discount_percent": offered,
         "discount_percent": discount,
+        "discount_reason": reason.value,
         "visit_price": _price(_minor(price)) if price else None,
         "price_after_discount": after,
-    }
+    }, priced
+
+
+def _old_reason(data: dict[str, Any]) -> str:
+    """The discount reason of a plan priced before reasons were stored."""
+    if data.get("discount_percent"):
+        return rules.DiscountReason.COVERED.value
+    if data.get("service_centre_id") is None:
+        return rules.DiscountReason.NO_CENTRE.value
+    if not data.get("centre_authorised"):
+        return rules.DiscountReason.CENTRE_NOT_AUTHORISED.value
+    return rules.DiscountReason.NOT_COVERED.value
+
+
+def _registration(tenant_id: str, warranty_id: str | None) -> Registration | None:
+    """The coverage view of the plan's registration (one GetItem), or None without one."""
+    from chalicelib.services import warranties
+
+    return warranties.load(tenant_id, warranty_id).registration() if warranty_id else None
 
 
 # --- use cases -----------------------------------------------------------------------------------
@@ -218,11 +273,13 @@ def create_plan(tenant_id: str, request: ServicePlanCreate) -> ServicePlan:
 
     customers.get_customer(tenant_id, request.customer_id)
     product = products.load_product(tenant_id, request.product_id)
+    registration: Registration | None = None
     if request.warranty_id is not None:
-        registration = warranties.load(tenant_id, request.warranty_id).item.data
+        loaded = warranties.load(tenant_id, request.warranty_id)
+        registration = loaded.registration()
         if (
-            registration["customer_id"] != request.customer_id
-            or registration["product_id"] != request.product_id
+            loaded.item.data["customer_id"] != request.customer_id
+            or loaded.item.data["product_id"] != request.product_id
         ):
             raise Invalid(
                 "the registration is of another customer or product", code="warranty_mismatch"
@@ -237,6 +294,14 @@ def create_plan(tenant_id: str, request: ServicePlanCreate) -> ServicePlan:
         tenant_id, request.start, _span_end(request.start, every, request.visits)
     )
     visits = rules.replan([], request.start, every, request.visits, working)
+    centre = request.service_centre_id
+    pricing, visits = _pricing(
+        centre,
+        _centre_terms(tenant_id, centre, product),
+        request.visit_price,
+        registration,
+        visits,
+    )
     plan_id = new_id()
     created = clock.now().isoformat()
     data = {
@@ -245,7 +310,7 @@ def create_plan(tenant_id: str, request: ServicePlanCreate) -> ServicePlan:
         "warranty_id": request.warranty_id,
         "start": request.start.isoformat(),
         "every_months": every,
-        **_pricing(tenant_id, request.service_centre_id, product, request.visit_price),
+        **pricing,
         "currency": request.currency,
         "notes": request.notes,
         "status": rules.PlanStatus.ACTIVE.value,
@@ -307,25 +372,36 @@ def update_plan(
     data = current.data
     updated = store.copy(current)
     merged = {**data}
-    if {"service_centre_id", "visit_price", "currency"} & changes.keys():
-        price = changes.get("visit_price", data["visit_price"])
-        currency = changes.get("currency", data["currency"])
-        if (price is None) != (currency is None):
-            raise Invalid("give visit_price and currency together", code="price_without_currency")
-        product = products.load_product(tenant_id, data["product_id"])
-        centre = changes.get("service_centre_id", data["service_centre_id"])
-        merged.update(_pricing(tenant_id, centre, product, price), currency=currency)
     if "notes" in changes:
         merged["notes"] = changes["notes"]
-    updated.data = merged
+    visits = visits_of(data)
     if {"every_months", "visits"} & changes.keys():
         every = changes.get("every_months") or data["every_months"]
         count = changes.get("visits") or len(data["visits"])
         start = date.fromisoformat(data["start"])
         working = working_day_rule(tenant_id, start, _span_end(start, every, count))
-        visits = rules.replan(visits_of(data), start, every, count, working)
-        updated.data["every_months"] = every
-        set_visits(updated, visits)
+        visits = rules.replan(visits, start, every, count, working)
+        merged["every_months"] = every
+    if {"service_centre_id", "visit_price", "currency", "every_months", "visits"} & changes.keys():
+        # New prices or new visit dates: every visit is priced again against today's cover.
+        # The centre's terms are read again only when the centre or the price changes (else
+        # the snapshot holds: a centre's later changes do not rewrite an agreed price).
+        price = changes.get("visit_price", data["visit_price"])
+        currency = changes.get("currency", data["currency"])
+        if (price is None) != (currency is None):
+            raise Invalid("give visit_price and currency together", code="price_without_currency")
+        centre = changes.get("service_centre_id", data["service_centre_id"])
+        if {"service_centre_id", "visit_price", "currency"} & changes.keys():
+            product = products.load_product(tenant_id, data["product_id"])
+            terms = _centre_terms(tenant_id, centre, product)
+        else:
+            offered = data.get("centre_discount_percent", data["discount_percent"])
+            terms = (bool(data["centre_authorised"]), int(offered))
+        registration = _registration(tenant_id, data.get("warranty_id"))
+        pricing, visits = _pricing(centre, terms, price, registration, visits)
+        merged.update(pricing, currency=currency)
+    updated.data = merged
+    set_visits(updated, visits)
     store.save_version(updated, expected, what="service plan")
     _emit(tenant_id, "service_plan.updated", updated, changed_fields=sorted(changes))
     return to_plan(updated)

@@ -7,6 +7,7 @@ the product's terms and its plans, read in one Query of the registration's parti
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -271,18 +272,72 @@ def update_warranty(
     updated = store.copy(loaded.item)
     updated.data = {**loaded.item.data, **changes}
     store.save_version(updated, expected, what="warranty")
-    loaded.item = updated
-    _emit(
-        tenant_id,
-        "warranty.updated",
-        {
-            "warranty_id": warranty_id,
-            "customer_id": updated.data["customer_id"],
-            "changed_fields": sorted(changes),
-            "has_proof_of_purchase": bool(updated.data.get("proof_of_purchase")),
-        },
-    )
+    before, loaded.item = loaded.item, updated
+    _emit(tenant_id, "warranty.updated", updated_event(before, updated, sorted(changes)))
     return to_warranty(loaded)
+
+
+def updated_event(
+    before: store.ServiceItem, after: store.ServiceItem, changed: list[str], **extra: Any
+) -> dict[str, Any]:
+    """The data of ``warranty.updated``. When the change moved the end of a valid
+    registration's cover (a delivery date on terms that start from delivery), it carries the
+    new end as ``ends_on`` (and ``previous_ends_on``, ``starts_on``), so the expiry reminders
+    are re-planned for it."""
+    data = after.data
+    event: dict[str, Any] = {
+        "warranty_id": after.record_id,
+        "customer_id": data["customer_id"],
+        "changed_fields": changed,
+        "has_proof_of_purchase": bool(data.get("proof_of_purchase")),
+        **extra,
+    }
+    old = Loaded(before, before.record_id).registration()
+    new = Loaded(after, after.record_id).registration()
+    if new.coverage_end != old.coverage_end and not data.get("voided_on"):
+        event.update(
+            product_id=data["product_id"],
+            serial_number=data["serial_number"],
+            starts_on=new.start.isoformat(),
+            ends_on=new.coverage_end.isoformat(),
+            previous_ends_on=old.coverage_end.isoformat(),
+            plan_offers=[offer["code"] for offer in data.get("plan_offers", [])],
+        )
+    return event
+
+
+@dataclass(frozen=True)
+class Handover:
+    """A registration's next version after a completed delivery or installation, to be
+    written in the visit's transaction and announced after it."""
+
+    item: store.ServiceItem
+    expected_version: int
+    event: dict[str, Any]
+
+    def announce(self) -> None:
+        """Emit ``warranty.updated`` (after the write): reminders follow the new cover."""
+        _emit(self.item.tenant_id, "warranty.updated", self.event)
+
+
+def handover(
+    tenant_id: str, warranty_id: str, kind: str, on: date, *, appointment_id: str
+) -> Handover | None:
+    """What a completed ``kind`` visit on ``on`` changes on the registration: its delivery
+    date (domain rule ``coverage.handover_date``), or None (not a handover visit, or the
+    registration keeps its date). One GetItem; nothing is written here."""
+    if kind not in {k.value for k in rules.Handover}:
+        return None
+    loaded = load(tenant_id, warranty_id)
+    day = rules.handover_date(loaded.registration(), rules.Handover(kind), on)
+    if day is None:
+        return None
+    updated = store.copy(loaded.item)
+    updated.data = {**loaded.item.data, "delivery_date": day.isoformat()}
+    event = updated_event(
+        loaded.item, updated, ["delivery_date"], source=kind, appointment_id=appointment_id
+    )
+    return Handover(updated, int(loaded.item.version), event)
 
 
 def void_warranty(
@@ -412,9 +467,11 @@ def _price(minor: int) -> str:
 def purchase_plan(
     tenant_id: str, warranty_id: str, request: PlanPurchase, if_match: int | None
 ) -> Warranty:
-    """Buy an extended plan. It starts when current coverage ends (or on ``starts_on``) and
-    may not overlap an active plan (409 ``plan_overlap``). Conditional on the registration's
-    version, so two concurrent purchases cannot both take the same period."""
+    """Buy an extended plan. It starts when current coverage ends, or today when it already
+    ended (or on ``starts_on``, never before today), within the product's purchase window (409
+    ``extension_window_closed``), and may not overlap an active plan (409 ``plan_overlap``).
+    Conditional on the registration's version, so two concurrent purchases cannot both take
+    the same period."""
     loaded = load(tenant_id, warranty_id)
     expected = _expected(request.version, if_match, "warranty")
     offers = {o["code"]: o for o in loaded.item.data.get("plan_offers", [])}
@@ -426,7 +483,13 @@ def purchase_plan(
             code="unknown_plan",
         )
     start, end = rules.plan_period(
-        loaded.registration(), offer["months"], starts_on=request.starts_on
+        loaded.registration(),
+        offer["months"],
+        today=today(),
+        window_days=loaded.item.data["terms"].get(
+            "extension_purchase_window_days", rules.DEFAULT_EXTENSION_WINDOW_DAYS
+        ),
+        starts_on=request.starts_on,
     )
     plan_id = new_id()
     price = _price(_minor(request.price or offer["price"]))

@@ -53,7 +53,7 @@ def _now() -> datetime:
 
 @rule(
     EXPIRY_RULE,
-    on=("warranty.registered", "warranty.extended"),
+    on=("warranty.registered", "warranty.extended", "warranty.updated"),
     kind=FollowUpKind.WARRANTY_EXPIRY_REMINDER,
 )
 def warranty_expiry(ctx: RuleContext) -> list[FollowUpPlan]:
@@ -91,7 +91,10 @@ def warranty_expiry(ctx: RuleContext) -> list[FollowUpPlan]:
 
 @canceller("warranty.voided", "warranty.extended")
 def cancel_warranty_reminders(event: DomainEvent) -> int:
-    """A void registration gets no reminders; an extension moves the end (new ones follow)."""
+    """A void registration gets no reminders; an extension, or a delivery date that moves the
+    start (``warranty.updated`` with ``ends_on``), moves the end (new ones follow)."""
+    if event.name == "warranty.updated" and not event.data.get("ends_on"):
+        return 0
     from chalicelib.services import followups
 
     kinds = {FollowUpKind.WARRANTY_EXPIRY_REMINDER}
@@ -102,7 +105,9 @@ def cancel_warranty_reminders(event: DomainEvent) -> int:
         SubjectKind.WARRANTY,
         str(event.data["warranty_id"]),
         kinds=frozenset(kinds),
-        reason="warranty_voided" if event.name == "warranty.voided" else "coverage_extended",
+        reason={"warranty.voided": "warranty_voided", "warranty.updated": "coverage_changed"}.get(
+            event.name, "coverage_extended"
+        ),
     )
 
 

@@ -569,6 +569,8 @@ class InvitationState:
     survey: SurveyItem | None
     response: ResponseItem | None
     opted_out: bool
+    # The tenant's ``general`` settings (brand colour of the survey page), None for defaults.
+    general: dict[str, Any] | None = None
 
 
 def load_invitation(
@@ -585,7 +587,11 @@ def load_invitation(
     feedback = FeedbackTable.Meta.table_name
     survey_key = (survey_pk(tenant_id), survey_id) if survey_id else (active_pk(tenant_id), kind)
     wanted: dict[str, list[tuple[str, str]]] = {
-        tenants: [(tenant_id, TENANT_SK), (tenant_id, SETTINGS_PREFIX + "feedback")],
+        tenants: [
+            (tenant_id, TENANT_SK),
+            (tenant_id, SETTINGS_PREFIX + "feedback"),
+            (tenant_id, SETTINGS_PREFIX + "general"),
+        ],
         customers: [(key(tenant_id, "CUSTOMER"), customer_id)],
         feedback: [
             survey_key,
@@ -596,6 +602,7 @@ def load_invitation(
     found = _batch_get_many(wanted)
     tenant_raw = found.get((tenant_id, TENANT_SK))
     settings_raw = found.get((tenant_id, SETTINGS_PREFIX + "feedback"))
+    general_raw = found.get((tenant_id, SETTINGS_PREFIX + "general"))
     customer_raw = found.get((key(tenant_id, "CUSTOMER"), customer_id))
     survey_raw = found.get(survey_key)
     response_raw = found.get((response_pk(tenant_id), followup_id))
@@ -612,6 +619,7 @@ def load_invitation(
         survey=survey,
         response=ResponseItem.from_raw_data(response_raw) if response_raw else None,
         opted_out=(optout_pk(tenant_id), customer_id) in found,
+        general=SettingsItem.from_raw_data(general_raw).data if general_raw else None,
     )
 
 

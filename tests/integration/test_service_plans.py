@@ -670,7 +670,8 @@ def test_costs_are_bounded(api: Api, tenant_a: TenantKeys) -> None:
         {"visits": 5, "version": plan["version"] + 1},
         reminders=5,
     )
-    assert calls == ["GetItem", "GetItem", "TransactWriteItems"]  # + business hours
+    # + business hours, + the registration (new visits are priced against its cover)
+    assert calls == ["GetItem", "GetItem", "GetItem", "TransactWriteItems"]
     _, calls = costs(
         "POST",
         f"/v1/appointments/{visit['id']}/transitions",

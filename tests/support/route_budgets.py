@@ -233,7 +233,7 @@ BUDGETS: dict[str, Budget] = {
         ("BatchGetItem", "GetItem"),
         read=4,
         written=0,
-        why="signed token (verified without a read); BatchGetItem tenant record, feedback settings, customer and the active survey guard; GetItem the survey",
+        why="signed token (verified without a read); BatchGetItem tenant record, feedback and general settings (brand colour; absent here), customer and the active survey guard; GetItem the survey",
     ),
     "GET /widget/v1/products": Budget(
         ("UpdateItem", "UpdateItem", "Query"),
@@ -467,13 +467,13 @@ BUDGETS: dict[str, Budget] = {
         ("BatchGetItem", "GetItem", "TransactWriteItems"),
         read=5,
         written=4,
-        why="signed token; BatchGetItem tenant record, feedback settings, customer, active survey guard; GetItem the survey; one transaction: response (the follow-up id makes a second answer a conditional failure), day and month counters",
+        why="signed token; BatchGetItem tenant record, feedback and general settings, customer, active survey guard; GetItem the survey; one transaction: response (the follow-up id makes a second answer a conditional failure), day and month counters",
     ),
     "POST /widget/v1/feedback/{token}/unsubscribe": Budget(
         ("BatchGetItem", "GetItem", "PutItem"),
         read=5,
         written=1,
-        why="signed token; BatchGetItem tenant, settings, customer, survey guard; GetItem the survey; PutItem the opt-out",
+        why="signed token; BatchGetItem tenant, feedback and general settings, customer, survey guard; GetItem the survey; PutItem the opt-out",
     ),
     "POST /widget/v1/tickets": Budget(
         (
