@@ -119,10 +119,9 @@ KIND_TRAITS: Mapping[FollowUpKind, KindTraits] = {
     FollowUpKind.WARRANTY_EXPIRY_REMINDER: KindTraits(
         KindCategory.REMINDER, marketing=True, subjects=frozenset({SubjectKind.WARRANTY})
     ),
+    # Asks for the proof of purchase of one registration: its link names the warranty.
     FollowUpKind.REGISTRATION_REMINDER: KindTraits(
-        KindCategory.REMINDER,
-        marketing=False,
-        subjects=frozenset({SubjectKind.WARRANTY, SubjectKind.CUSTOMER}),
+        KindCategory.REMINDER, marketing=False, subjects=frozenset({SubjectKind.WARRANTY})
     ),
     FollowUpKind.MAINTENANCE_REMINDER: KindTraits(
         KindCategory.REMINDER,
@@ -139,6 +138,58 @@ KIND_TRAITS: Mapping[FollowUpKind, KindTraits] = {
     # needs marketing consent (sending an offer without consent is the costlier mistake).
     FollowUpKind.CUSTOM: KindTraits(KindCategory.REMINDER, marketing=True, subjects=_ANY_SUBJECT),
 }
+
+
+class MessageKind(StrEnum):
+    """What is said to a customer: one typed context model (``schemas/messages.py``) and one
+    template per locale (``i18n/``) each.
+
+    A follow-up kind maps to one message kind, except surveys, whose wording depends on what
+    they are about (a ticket's request or a service visit).
+    """
+
+    TICKET_CSAT_SURVEY = "ticket_csat_survey"
+    VISIT_CSAT_SURVEY = "visit_csat_survey"
+    NPS_SURVEY = "nps_survey"
+    TICKET_CES_SURVEY = "ticket_ces_survey"
+    VISIT_CES_SURVEY = "visit_ces_survey"
+    WARRANTY_EXPIRY_REMINDER = "warranty_expiry_reminder"
+    # The follow-up kind is ``registration_reminder``; the registration exists, only its
+    # proof of purchase is missing, and that is what the message asks for.
+    PROOF_OF_PURCHASE_REMINDER = "proof_of_purchase_reminder"
+    MAINTENANCE_REMINDER = "maintenance_reminder"
+    APPOINTMENT_FOLLOW_UP = "appointment_follow_up"
+    TICKET_AUTO_CLOSE_NOTICE = "ticket_auto_close_notice"
+    CUSTOM = "custom"
+    # Ticket automation's own emails (``services/ticket_jobs.py``).
+    TICKET_SOLVE_NOTICE = "ticket_solve_notice"
+    TICKET_CLOSE_NOTICE = "ticket_close_notice"
+    SLA_ALERT = "sla_alert"
+
+
+_FOLLOW_UP_MESSAGES: Mapping[FollowUpKind, MessageKind] = {
+    FollowUpKind.CSAT_SURVEY: MessageKind.TICKET_CSAT_SURVEY,
+    FollowUpKind.NPS_SURVEY: MessageKind.NPS_SURVEY,
+    FollowUpKind.CES_SURVEY: MessageKind.TICKET_CES_SURVEY,
+    FollowUpKind.WARRANTY_EXPIRY_REMINDER: MessageKind.WARRANTY_EXPIRY_REMINDER,
+    FollowUpKind.REGISTRATION_REMINDER: MessageKind.PROOF_OF_PURCHASE_REMINDER,
+    FollowUpKind.MAINTENANCE_REMINDER: MessageKind.MAINTENANCE_REMINDER,
+    FollowUpKind.APPOINTMENT_FOLLOW_UP: MessageKind.APPOINTMENT_FOLLOW_UP,
+    FollowUpKind.TICKET_AUTO_CLOSE_NOTICE: MessageKind.TICKET_AUTO_CLOSE_NOTICE,
+    FollowUpKind.CUSTOM: MessageKind.CUSTOM,
+}
+_VISIT_SURVEYS: Mapping[FollowUpKind, MessageKind] = {
+    FollowUpKind.CSAT_SURVEY: MessageKind.VISIT_CSAT_SURVEY,
+    FollowUpKind.CES_SURVEY: MessageKind.VISIT_CES_SURVEY,
+}
+
+
+def message_kind(kind: FollowUpKind, subject_kind: SubjectKind | None = None) -> MessageKind:
+    """The message a follow-up of ``kind`` about a ``subject_kind`` sends (a survey about a
+    service visit is worded for the visit; without a subject kind, the ticket's wording)."""
+    if subject_kind is SubjectKind.APPOINTMENT and kind in _VISIT_SURVEYS:
+        return _VISIT_SURVEYS[kind]
+    return _FOLLOW_UP_MESSAGES[kind]
 
 
 def traits(kind: FollowUpKind) -> KindTraits:

@@ -15,38 +15,36 @@ FALLBACK_LOCALE = "en"
 QUESTIONS: Mapping[str, Mapping[str, str]] = {
     "csat": {
         "en": "How satisfied are you with the support you received from {company}?",
-        "lt": "Ar esate patenkinti {company} suteikta pagalba?",
-        "lv": "Cik apmierināts esat ar {company} sniegto atbalstu?",
+        "lt": "Kaip vertinate mūsų suteiktą pagalbą?",
+        "lv": "Kā Jūs vērtējat mūsu sniegto atbalstu?",
     },
     "nps": {
         "en": "How likely are you to recommend {company} to a friend or colleague?",
-        "lt": "Kaip tikėtina, kad rekomenduotumėte {company} draugui ar kolegai?",
-        "lv": "Cik ticams, ka jūs ieteiktu {company} draugam vai kolēģim?",
+        "lt": "Kiek tikėtina, kad rekomenduotumėte mus draugui ar kolegai?",
+        "lv": "Cik ticams, ka Jūs ieteiktu mūs draugam vai kolēģim?",
     },
     "ces": {
         "en": "How much effort did you personally have to put in to get your request handled?",
-        "lt": "Kiek pastangų jums asmeniškai teko įdėti, kad jūsų prašymas būtų išspręstas?",
-        "lv": (
-            "Cik daudz pūļu jums personīgi bija jāpieliek, lai jūsu pieprasījums tiktu atrisināts?"
-        ),
+        "lt": "Kiek pastangų Jums teko įdėti, kad Jūsų užklausa būtų išspręsta?",
+        "lv": ("Cik daudz pūļu Jums bija jāpieliek, lai Jūsu pieprasījums tiktu atrisināts?"),
     },
 }
 
 COMMENT_QUESTION: Mapping[str, str] = {
     "en": "What is the main reason for your score?",
-    "lt": "Kokia pagrindinė jūsų įvertinimo priežastis?",
-    "lv": "Kāds ir galvenais jūsu vērtējuma iemesls?",
+    "lt": "Kokia pagrindinė Jūsų įvertinimo priežastis?",
+    "lv": "Kāds ir galvenais Jūsu vērtējuma iemesls?",
 }
 
 SCALE_LABELS: Mapping[str, Mapping[str, tuple[str, str]]] = {
     "csat": {
         "en": ("Very dissatisfied", "Very satisfied"),
-        "lt": ("Visiškai nepatenkintas", "Labai patenkintas"),
-        "lv": ("Ļoti neapmierināts", "Ļoti apmierināts"),
+        "lt": ("Labai blogai", "Puikiai"),
+        "lv": ("Ļoti slikti", "Izcili"),
     },
     "nps": {
         "en": ("Not at all likely", "Extremely likely"),
-        "lt": ("Visiškai netikėtina", "Labai tikėtina"),
+        "lt": ("Visai netikėtina", "Labai tikėtina"),
         "lv": ("Nemaz nav ticams", "Ļoti ticams"),
     },
     "ces": {
@@ -57,16 +55,16 @@ SCALE_LABELS: Mapping[str, Mapping[str, tuple[str, str]]] = {
 }
 
 PAGE: Mapping[str, Mapping[str, str]] = {
-    "title": {"en": "Your feedback", "lt": "Jūsų atsiliepimas", "lv": "Jūsu atsauksme"},
+    "title": {"en": "Your feedback", "lt": "Jūsų nuomonė", "lv": "Jūsu atsauksme"},
     "recorded": {
         "en": "Thank you! Your answer has been recorded.",
-        "lt": "Ačiū! Jūsų atsakymas užregistruotas.",
+        "lt": "Ačiū! Jūsų atsakymą gavome.",
         "lv": "Paldies! Jūsu atbilde ir reģistrēta.",
     },
     "can_change": {
         "en": "You can still change your answer for a short while.",
-        "lt": "Dar kurį laiką galite pakeisti savo atsakymą.",
-        "lv": "Vēl kādu laiku varat mainīt savu atbildi.",
+        "lt": "Savo atsakymą dar kurį laiką galite pakeisti.",
+        "lv": "Savu atbildi vēl kādu laiku varat mainīt.",
     },
     "comment_placeholder": {
         "en": "Your comment (optional)",
@@ -76,12 +74,12 @@ PAGE: Mapping[str, Mapping[str, str]] = {
     "send": {"en": "Send", "lt": "Siųsti", "lv": "Sūtīt"},
     "thanks": {
         "en": "Thank you for your feedback!",
-        "lt": "Ačiū už jūsų atsiliepimą!",
-        "lv": "Paldies par jūsu atsauksmi!",
+        "lt": "Dėkojame už Jūsų nuomonę!",
+        "lv": "Paldies par Jūsu atsauksmi!",
     },
     "answered": {
         "en": "This survey has already been answered. Thank you!",
-        "lt": "Į šią apklausą jau atsakyta. Ačiū!",
+        "lt": "Į šią apklausą jau atsakėte. Ačiū!",
         "lv": "Uz šo aptauju jau ir atbildēts. Paldies!",
     },
     "expired": {
@@ -91,8 +89,8 @@ PAGE: Mapping[str, Mapping[str, str]] = {
     },
     "invalid": {
         "en": "This survey link is not valid. Please use the link from your email.",
-        "lt": "Ši apklausos nuoroda netinkama. Naudokite nuorodą iš el. laiško.",
-        "lv": "Šī aptaujas saite nav derīga. Lūdzu, izmantojiet saiti no e-pasta.",
+        "lt": "Ši apklausos nuoroda negalioja. Naudokite nuorodą iš laiško.",
+        "lv": "Šī aptaujas saite nav derīga. Lūdzu, izmantojiet saiti no vēstules.",
     },
     "error": {
         "en": "Something went wrong. Please try again.",
@@ -147,6 +145,8 @@ def page_text(name: str, locale: str) -> str:
 
 
 def fill(text: str, company: str) -> str:
+    """Replace ``{company}`` (the only placeholder) without interpreting other braces."""
+    return text.replace("{company}", company)
 
 
 # Problems shown on the survey page, by problem ``code`` (never the English ``detail``).
@@ -230,5 +230,3 @@ def form_text(name: str, locale: str) -> str:
     """One string of the survey page's no-JavaScript form in ``locale``."""
     texts = FORM_TEXTS[name]
     return texts.get(locale) or texts[FALLBACK_LOCALE]
-    """Replace ``{company}`` (the only placeholder) without interpreting other braces."""
-    return text.replace("{company}", company)

@@ -79,7 +79,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "back": "Atgal",
         "status_new": "Nauja",
         "status_open": "Vykdoma",
-        "status_pending": "Laukiama jūsų atsakymo",
+        "status_pending": "Laukiama Jūsų atsakymo",
         "status_on_hold": "Sustabdyta",
         "status_solved": "Išspręsta",
         "status_closed": "Uždaryta",
@@ -91,11 +91,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "warranty_void": "Šio gaminio garantija negalioja nuo {date}.",
         "warranty_not_started": "Garantija dar neprasidėjo; ji galios iki {date}.",
         "warranty_unknown": "Neradome registracijos su šiuo serijos numeriu ir el. paštu.",
-        "error_generic": "Kažkas nepavyko. Bandykite dar kartą.",
+        "error_generic": "Įvyko klaida. Bandykite dar kartą.",
         "error_rate_limited": "Per daug bandymų. Bandykite dar kartą po {seconds} s.",
         "error_invalid": "Patikrinkite pažymėtus laukus.",
         "you": "Jūs",
-        "agent": "Pagalba",
+        "agent": "Pagalbos tarnyba",
         "my_products": "Mano gaminiai",
         "no_products": "Užregistruotų gaminių dar nėra.",
         "register_title": "Užregistruoti gaminį",
@@ -108,7 +108,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "lv": {
         "launcher": "Palīdzība",
         "close": "Aizvērt",
-        "greeting": "Sveiki! Kā varam palīdzēt?",
+        "greeting": "Labdien! Kā varam palīdzēt?",
         "tab_contact": "Sazināties",
         "tab_tickets": "Mani pieprasījumi",
         "tab_warranty": "Garantija",
@@ -119,15 +119,18 @@ STRINGS: dict[str, dict[str, str]] = {
         "serial_number": "Sērijas numurs (nav obligāti)",
         "send": "Sūtīt",
         "sending": "Sūta…",
-        "sent": "Paldies! Jūsu pieprasījums ir saņemts. E-pastā atradīsiet saiti, lai to sekotu.",
+        "sent": (
+            "Paldies! Jūsu pieprasījums ir saņemts. E-pastā atradīsiet saiti, ar kuru varēsiet "
+            "sekot tā gaitai."
+        ),
         "sent_identified": "Paldies! Jūsu pieprasījums ir saņemts.",
-        "no_tickets": "Jums vēl nav pieprasījumu.",
+        "no_tickets": "Jums vēl nav neviena pieprasījuma.",
         "sign_in_needed": "Piesakieties šajā vietnē, lai redzētu savus pieprasījumus.",
         "reply": "Atbildēt",
         "back": "Atpakaļ",
         "status_new": "Jauns",
-        "status_open": "Procesā",
-        "status_pending": "Gaida jūsu atbildi",
+        "status_open": "Tiek izskatīts",
+        "status_pending": "Gaida Jūsu atbildi",
         "status_on_hold": "Apturēts",
         "status_solved": "Atrisināts",
         "status_closed": "Slēgts",
@@ -136,11 +139,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "warranty_check": "Pārbaudīt garantiju",
         "warranty_covered": "Garantija ir spēkā līdz {date}.",
         "warranty_not_covered": "Šī produkta garantija beidzās {date}.",
-        "warranty_unknown": "Neatradām reģistrāciju ar šo sērijas numuru un e-pastu.",
-        "error_generic": "Kaut kas nogāja greizi. Lūdzu, mēģiniet vēlreiz.",
-        "error_rate_limited": "Pārāk daudz mēģinājumu. Mēģiniet vēlreiz pēc {seconds} s.",
         "warranty_void": "Šī produkta garantija nav spēkā kopš {date}.",
         "warranty_not_started": "Garantija vēl nav sākusies; tā būs spēkā līdz {date}.",
+        "warranty_unknown": "Neatradām reģistrāciju ar šo sērijas numuru un e-pastu.",
+        "error_generic": "Radās kļūda. Lūdzu, mēģiniet vēlreiz.",
+        "error_rate_limited": "Pārāk daudz mēģinājumu. Mēģiniet vēlreiz pēc {seconds} s.",
         "error_invalid": "Lūdzu, pārbaudiet iezīmētos laukus.",
         "you": "Jūs",
         "agent": "Atbalsts",
@@ -160,23 +163,23 @@ EMAILS: dict[str, dict[str, str]] = {
     "en": {
         "subject": "We received your request: {subject}",
         "body": (
-            'Thank you for contacting us. We received your request "{subject}" and will '
+            "Thank you for contacting us. We received your request “{subject}” and will "
             "answer soon.\n\nFollow it and reply here:\n{url}\n\nKeep this link private: "
             "anyone with it can read this conversation."
         ),
     },
     "lt": {
-        "subject": "Gavome jūsų užklausą: {subject}",
+        "subject": "Gavome Jūsų užklausą: {subject}",
         "body": (
-            "Ačiū, kad susisiekėte. Gavome jūsų užklausą „{subject}“ ir netrukus atsakysime."
+            "Ačiū, kad susisiekėte. Gavome Jūsų užklausą „{subject}“ ir netrukus atsakysime."
             "\n\nJą sekti ir atsakyti galite čia:\n{url}\n\nŠios nuorodos niekam neperduokite: "
             "ją turintis asmuo gali skaityti šį pokalbį."
         ),
     },
     "lv": {
-        "subject": "Esam saņēmuši jūsu pieprasījumu: {subject}",
+        "subject": "Esam saņēmuši Jūsu pieprasījumu: {subject}",
         "body": (
-            "Paldies, ka sazinājāties. Esam saņēmuši jūsu pieprasījumu “{subject}” un drīz "
+            "Paldies, ka sazinājāties. Esam saņēmuši Jūsu pieprasījumu “{subject}” un drīz "
             "atbildēsim.\n\nSekojiet tam un atbildiet šeit:\n{url}\n\nNevienam nenododiet šo "
             "saiti: ikviens, kam tā ir, var lasīt šo saraksti."
         ),

@@ -27,8 +27,11 @@ own context listed in :data:`RULE_MODULES`::
                         dedupe_key=f"warranty_expiry#{data['warranty_id']}#{data['ends_at']}")
 
 Its name becomes a settings key at once (unknown names are refused by the settings schema), its
-defaults are the decorator's arguments, and the kind's wording comes from
-``chalicelib/i18n/followups.py``.
+defaults are the decorator's arguments, and its message kind (``message=``, else the kind's own)
+sets the wording (``chalicelib/i18n/followups.py``) and the typed context
+(``chalicelib/schemas/messages.py``) whose values the rule should put in the plan's ``data``
+(what it does not capture is read from the subject when the follow-up is sent). Values several
+rules of one event need are read once through :meth:`RuleContext.load`.
 """
 
 from __future__ import annotations
@@ -40,7 +43,13 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chalicelib.domain.followups import Channel, FollowUpKind, SubjectKind
+from chalicelib.domain.followups import (
+    Channel,
+    FollowUpKind,
+    MessageKind,
+    SubjectKind,
+    message_kind,
+)
 from chalicelib.notify.events import DomainEvent
 from chalicelib.observability import logger
 from chalicelib.services.followups import FollowUpPlan
@@ -69,6 +78,15 @@ class RuleContext:
     event: DomainEvent
     config: RuleConfig
     rule: Rule
+    # Shared by every rule run for the same event (see :meth:`load`).
+    loaded: dict[str, Any] = field(default_factory=dict)
+
+    def load(self, key: str, read: Callable[[], Any]) -> Any:
+        """``read()`` once per event and ``key``: two rules of one event that need the same
+        record (the registration's product name) cost one read."""
+        if key not in self.loaded:
+            self.loaded[key] = read()
+        return self.loaded[key]
 
     def plan(
         self,
@@ -116,6 +134,13 @@ class Rule:
     defaults: RuleConfig
     function: RuleFunction
     description: str = ""
+    # What its follow-ups say (wording, context model, placeholders of tenant wording).
+    message: MessageKind | None = None
+
+    @property
+    def message_kind(self) -> MessageKind:
+        """The message kind this rule's follow-ups send."""
+        return self.message or message_kind(self.kind)
 
 
 @dataclass
@@ -139,10 +164,12 @@ def rule(
     channel: Channel = Channel.EMAIL,
     sample_percent: int = 100,
     period_days: int = 90,
+    message: MessageKind | None = None,
 ) -> Callable[[RuleFunction], RuleFunction]:
     """Register a rule that plans follow-ups of ``kind`` for the events named in ``on``.
 
     The keyword arguments are the rule's defaults; tenants override them in their settings.
+    ``message`` names the message kind when it is not the kind's own (a survey about a visit).
     """
 
     def register(function: RuleFunction) -> RuleFunction:
@@ -162,6 +189,7 @@ def rule(
             ),
             function=function,
             description=doc.splitlines()[0] if doc else "",
+            message=message,
         )
         return function
 
@@ -243,11 +271,12 @@ def on_event(event: DomainEvent) -> None:
     from chalicelib.services.followup_settings import tenant_settings
 
     settings = tenant_settings(event.tenant_id)
+    loaded: dict[str, Any] = {}
     for rule_ in matching:
         config = effective_config(rule_, settings.rules.get(rule_.name))
         if not config.enabled:
             continue
-        result = rule_.function(RuleContext(event=event, config=config, rule=rule_))
+        result = rule_.function(RuleContext(event=event, config=config, rule=rule_, loaded=loaded))
         plans = result if isinstance(result, list) else [result] if result else []
         for plan in plans:
             created = followups.schedule(event.tenant_id, plan)
@@ -255,6 +284,31 @@ def on_event(event: DomainEvent) -> None:
                 "follow-up planned",
                 extra={"rule": rule_.name, "followup_id": created.followup_id, "event": event.name},
             )
+
+
+def check_templates(values: Any) -> None:
+    """Raise ``Invalid(unknown_placeholder)`` when a tenant's wording of a rule names a
+    placeholder its message kind cannot always fill (checked when the settings are saved)."""
+    from chalicelib.domain.errors import Invalid
+    from chalicelib.schemas.messages import MessageError, check_template
+
+    known = rules()
+    for name, configured in sorted(values.rules.items()):
+        rule_ = known.get(name)
+        if rule_ is None:
+            continue
+        for locale, template in sorted(configured.templates.items()):
+            for part in ("subject", "intro"):
+                text = getattr(template, part, None)
+                if not text:
+                    continue
+                try:
+                    check_template(rule_.message_kind, text, tenant_wording=True)
+                except MessageError as exc:
+                    raise Invalid(
+                        f"rules.{name}.templates.{locale}.{part}: {exc}",
+                        code="unknown_placeholder",
+                    ) from exc
 
 
 def check_subject(tenant_id: str, item: Any) -> str | None:
@@ -307,7 +361,8 @@ _SURVEYABLE = frozenset({"solved", "closed"})
 
 def _ticket_subject(event: DomainEvent) -> tuple[str, str] | None:
     ticket_id, customer_id = event.data.get("ticket_id"), event.data.get("customer_id")
-    if not ticket_id or not customer_id:
+    if not ticket_id or not customer_id or event.data.get("internal"):
+        # An internal ticket (the closed loop, an agent's own) is never surveyed.
         return None
     return str(ticket_id), str(customer_id)
 

@@ -43,8 +43,12 @@ def rule_template(
 
 
 def check_references(tenant_id: str, values: FollowUpSettings) -> None:
-    """404 for a rule whose webhook is not one of the tenant's endpoints (checked on save)."""
+    """404 for a rule whose webhook is not one of the tenant's endpoints, 422
+    ``unknown_placeholder`` for wording its message kind cannot fill (checked on save)."""
+    from chalicelib.services.followup_rules import check_templates
     from chalicelib.services.webhooks import require_webhook
+
+    check_templates(values)
 
     for webhook_id in sorted({r.webhook_id for r in values.rules.values() if r.webhook_id}):
         require_webhook(tenant_id, webhook_id)

@@ -155,9 +155,8 @@ def _plan_notice(
     when = automation.closes_at(planned, notice_sent_at=now, rules=rules)
     after.automation = automation.Progress(now, planned.action.value).as_dict()
     kind = "solve" if planned.action is automation.Action.SOLVE else "close"
-    when_text = when.astimezone(ticket_sla.business_calendar(ctx, now).zone).strftime(
-        "%Y-%m-%d %H:%M"
-    )
+    # Written in the tenant's zone, formatted per locale by the notice's message kind.
+    when_text = when.astimezone(ticket_sla.business_calendar(ctx, now).zone)
     subject = text(locale, f"{kind}_subject", subject=after.subject)
     body = text(locale, f"{kind}_body", subject=after.subject, when=when_text)
     message_id = new_id()

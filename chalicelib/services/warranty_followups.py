@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from chalicelib.domain import clock
-from chalicelib.domain.followups import FollowUpKind, SubjectKind
+from chalicelib.domain.followups import FollowUpKind, MessageKind, SubjectKind
 from chalicelib.notify.events import DomainEvent
 from chalicelib.services.followup_rules import RuleContext, canceller, rule, subject_check
 from chalicelib.services.followups import FollowUpPlan
@@ -46,6 +46,44 @@ def _morning(day: date) -> datetime:
 
 def _now() -> datetime:
     return clock.now()
+
+
+# --- what the messages show ------------------------------------------------------------------
+# Captured when the follow-ups are planned (schemas/messages.py names what each message needs),
+# one read per record and event however many rules use it.
+
+
+def _registration_facts(ctx: RuleContext, warranty_id: str) -> dict[str, Any]:
+    """The registered product's name, serial number and the extended plans on offer."""
+
+    def read() -> dict[str, Any]:
+        found = _registration(ctx.event.tenant_id, warranty_id)
+        if found is None:
+            return {}
+        data = found.data
+        return {
+            "product_name": data.get("product_name"),
+            "serial_number": data.get("serial_number"),
+            "plan_names": [offer["name"] for offer in data.get("plan_offers", [])],
+        }
+
+    facts: dict[str, Any] = ctx.load(f"warranty#{warranty_id}", read)
+    return facts
+
+
+def _product_name(ctx: RuleContext, product_id: str | None) -> str | None:
+    """A product's name (``None`` without a product)."""
+    if not product_id:
+        return None
+
+    def read() -> str | None:
+        from chalicelib.store import service as store
+
+        found = store.get_record(ctx.event.tenant_id, "product", product_id)
+        return str(found.data["name"]) if found is not None else None
+
+    name: str | None = ctx.load(f"product#{product_id}", read)
+    return name
 
 
 # --- warranty expiry ----------------------------------------------------------------------------
@@ -69,6 +107,7 @@ def warranty_expiry(ctx: RuleContext) -> list[FollowUpPlan]:
         due = _morning(end - timedelta(days=days))
         if due <= _now():
             continue  # registered (or extended) too late for this one
+        facts = _registration_facts(ctx, data["warranty_id"])
         plans.append(
             ctx.plan(
                 SubjectKind.WARRANTY,
@@ -83,6 +122,7 @@ def warranty_expiry(ctx: RuleContext) -> list[FollowUpPlan]:
                     "ends_on": ends,
                     "days_before": days,
                     "plan_offers": data.get("plan_offers", []),
+                    **facts,
                 },
             )
         )
@@ -164,6 +204,7 @@ def registration_reminder(ctx: RuleContext) -> FollowUpPlan | None:
             "product_id": data.get("product_id"),
             "serial_number": data.get("serial_number"),
             "deadline": deadline,
+            **_registration_facts(ctx, data["warranty_id"]),
         },
     )
 
@@ -228,6 +269,11 @@ def maintenance_due(ctx: RuleContext) -> list[FollowUpPlan]:
         if visit_at <= _now():
             continue
         due = max(visit_at - timedelta(hours=ctx.config.delay_hours), _now())
+        shown = (
+            _registration_facts(ctx, data["warranty_id"])
+            if data.get("warranty_id")
+            else {"product_name": _product_name(ctx, data.get("product_id"))}
+        )
         plans.append(
             ctx.plan(
                 subject_kind,
@@ -243,6 +289,8 @@ def maintenance_due(ctx: RuleContext) -> list[FollowUpPlan]:
                     "visit_number": visit["number"],
                     "planned_date": visit["planned_date"],
                     "product_id": data.get("product_id"),
+                    "product_name": shown.get("product_name"),
+                    "serial_number": shown.get("serial_number"),
                 },
             )
         )
@@ -294,6 +342,7 @@ def visit_still_planned(tenant_id: str, item: Any) -> str | None:
     on=("appointment.completed",),
     kind=FollowUpKind.CSAT_SURVEY,
     delay_hours=24,
+    message=MessageKind.VISIT_CSAT_SURVEY,
 )
 def appointment_survey(ctx: RuleContext) -> FollowUpPlan | None:
     """Visit completed: a CSAT survey ``delay_hours`` later."""
@@ -310,5 +359,8 @@ def appointment_survey(ctx: RuleContext) -> FollowUpPlan | None:
             "kind": data["kind"],
             "technician": data.get("technician"),
             "product_id": data.get("product_id"),
+            "visit_kind": data["kind"],
+            "visit_date": done.date().isoformat(),
+            "product_name": _product_name(ctx, data.get("product_id")),
         },
     )

@@ -65,7 +65,7 @@ def test_html_page_for_browsers_records_nothing_by_itself(api: Api, tenant_a: Te
     assert "Referrer-Policy" in page.headers
     assert "script-src 'nonce-" in page.headers["Content-Security-Policy"]
     text = page.body.decode() if isinstance(page.body, bytes) else page.body
-    assert "Ar esate patenkinti Tenant A" in text  # tenant A's default locale is lt
+    assert "Kaip vertinate mūsų suteiktą pagalbą?" in text  # tenant A's default locale is lt
     assert '"selected": 2' in text
     assert responses() == []
 

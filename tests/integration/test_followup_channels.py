@@ -286,14 +286,14 @@ def test_csat_email_asks_the_surveys_question_with_one_link_per_score(
     api: Api, tenant_a: TenantKeys, engine: Engine, clock: Clock
 ) -> None:
     text = _solve_and_send(api, tenant_a, engine, clock)
-    # Tenant A's customers read Lithuanian: the survey's own question, company filled in.
-    assert "Ar esate patenkinti Tenant A suteikta pagalba?" in text
+    # Tenant A's customers read Lithuanian: the survey's own question.
+    assert "Kaip vertinate mūsų suteiktą pagalbą?" in text
     links = re.findall(r"(\S+/widget/v1/feedback/\S+\?score=(\d))", text)
     assert [int(score) for _, score in links] == [1, 2, 3, 4, 5]
     page = urlsplit(links[0][0])
     r = api.request("GET", f"{page.path}?{page.query}")
     assert r.status_code == 200, r.body
-    assert body_of(r)["question"] == "Ar esate patenkinti Tenant A suteikta pagalba?"
+    assert body_of(r)["question"] == "Kaip vertinate mūsų suteiktą pagalbą?"
 
 
 def test_unsubscribe_from_surveys_is_one_click_and_honoured(

@@ -126,10 +126,13 @@ def test_survey_for_sending(api: Api, tenant_a: TenantKeys) -> None:
     from chalicelib.services.surveys import survey_for_sending
 
     with context.serving_tenant(tenant_a.tenant_id):
-        built_in = survey_for_sending(tenant_a.tenant_id, "nps", "lv", "Acme")
-    assert built_in is not None
+        built_in = survey_for_sending(tenant_a.tenant_id, "nps", "en", "Acme")
+        latvian = survey_for_sending(tenant_a.tenant_id, "nps", "lv", "Acme")
+    assert built_in is not None and latvian is not None
     assert built_in.survey_id is None
     assert "Acme" in built_in.question
+    # Latvian (like Lithuanian) would need the company name inflected: the text says "us".
+    assert latvian.question == "Cik ticams, ka Jūs ieteiktu mūs draugam vai kolēģim?"
     assert built_in.throttle_days == 30
     survey = body_of(create(api, tenant_a, kind="nps", throttle_days=120, active=False))
     with context.serving_tenant(tenant_a.tenant_id):
