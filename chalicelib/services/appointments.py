@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain import clock
+from chalicelib.domain import clock, links
 from chalicelib.domain import maintenance as rules
 from chalicelib.domain.errors import Conflict, Invalid, NotFound, PreconditionRequired
 from chalicelib.domain.ids import is_id, new_id
@@ -123,7 +123,8 @@ def emit_change(tenant_id: str, item: store.ServiceItem, name: str, **extra: Any
 def _check_links(
     tenant_id: str, request: AppointmentCreate, plan_item: store.ServiceItem | None = None
 ) -> tuple[dict[str, Any], store.ServiceItem | None]:
-    """Validate every linked record (404 when missing, 422 when it is someone else's) and
+    """Validate every linked record (404 when missing, 422 ``customer_mismatch`` when it is
+    another customer's, ``domain/links.py``) and
     fill the product/registration from the registration or plan when not given. Returns the
     links and the plan item (when a plan's visit is booked)."""
     from chalicelib.services import customers, products, service_centres, tickets, warranties
@@ -136,8 +137,7 @@ def _check_links(
         if plan_item is None or plan_item.record_id != request.service_plan_id:
             plan_item = load_plan(tenant_id, request.service_plan_id)
         plan = plan_item.data
-        if plan["customer_id"] != request.customer_id:
-            raise Invalid("the service plan is another customer's", code="plan_mismatch")
+        links.ensure_same_customer(request.customer_id, [links.service_plan(plan["customer_id"])])
         for given, planned, name in (
             (product_id, plan["product_id"], "product_id"),
             (warranty_id, plan["warranty_id"], "warranty_id"),
@@ -147,19 +147,17 @@ def _check_links(
         product_id, warranty_id = plan["product_id"], plan["warranty_id"]
     if warranty_id is not None:
         registration = warranties.load(tenant_id, warranty_id).item.data
-        if registration["customer_id"] != request.customer_id or (
-            product_id is not None and registration["product_id"] != product_id
-        ):
-            raise Invalid(
-                "the registration is of another customer or product", code="warranty_mismatch"
-            )
+        links.ensure_same_customer(
+            request.customer_id, [links.registration(registration["customer_id"])]
+        )
+        if product_id is not None and registration["product_id"] != product_id:
+            raise Invalid("the registration is of another product", code="warranty_mismatch")
         product_id = registration["product_id"]
     if product_id is not None:
         products.load_product(tenant_id, product_id)
     if request.ticket_id is not None:
         ticket = tickets.load_ticket(tenant_id, request.ticket_id)
-        if ticket.customer_id != request.customer_id:
-            raise Invalid("the ticket is another customer's", code="ticket_mismatch")
+        links.ensure_same_customer(request.customer_id, [links.ticket(ticket.customer_id)])
     if request.service_centre_id is not None:
         centre = service_centres.load_centre(tenant_id, request.service_centre_id)
         if not centre.data.get("active", True):
@@ -220,7 +218,13 @@ def create_appointment(
         booked = store.copy(plan)
         service_plans.set_visits(booked, visits)
         versioned.append((booked, int(plan.version), "service plan"))
-    store.write_together(new=[(item, "new")], versioned=versioned, what="appointment")
+    if request.ticket_id is not None:
+        from chalicelib.services import ticket_sync
+
+        # The ticket points at its visit (appointment_id), written with it.
+        ticket_sync.create_appointment(tenant_id, item, versioned)
+    else:
+        store.write_together(new=[(item, "new")], versioned=versioned, what="appointment")
     emit_change(tenant_id, item, "appointment.scheduled")
     return to_appointment(item)
 
@@ -363,7 +367,10 @@ def transition_appointment(
             settled, rules.settle_visit(service_plans.visits_of(plan.data), appointment_id, target)
         )
         versioned.append((settled, int(plan.version), "service plan"))
-    store.write_together(versioned=versioned, what="appointment")
+    from chalicelib.services import ticket_sync
+
+    # With a note on the visit's ticket, if it has one, in the same transaction.
+    ticket_sync.settle_appointment(tenant_id, updated, versioned)
     emit_change(tenant_id, updated, f"appointment.{target.value}", previous_status=status.value)
     if handover is not None:
         handover.announce()

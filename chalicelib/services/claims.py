@@ -7,11 +7,12 @@ from datetime import date
 from typing import Any
 
 from chalicelib.domain import claims as rules
-from chalicelib.domain import clock
+from chalicelib.domain import clock, links
 from chalicelib.domain import coverage as coverage_rules
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.errors import Invalid, NotFound, PreconditionRequired
 from chalicelib.domain.ids import new_id
+from chalicelib.i18n import claims as texts
 from chalicelib.notify.events import DomainEvent
 from chalicelib.schemas.tickets import TicketCreate
 from chalicelib.schemas.warranties import (
@@ -46,10 +47,21 @@ def _load(tenant_id: str, warranty_id: str, claim_id: str) -> store.ServiceItem:
 
 
 def _new_ticket(
-    warranty: dict[str, Any], warranty_id: str, request: ClaimCreate, billing: rules.Billing
+    tenant_id: str,
+    warranty: dict[str, Any],
+    warranty_id: str,
+    request: ClaimCreate,
+    billing: rules.Billing,
 ) -> TicketCreate:
-    """The warranty-claim ticket opened with a claim that names no existing ticket."""
-    subject = f"Warranty claim: {warranty['product_name']} ({warranty['serial_number']})"
+    """The warranty-claim ticket opened with a claim that names no existing ticket, its
+    subject in the customer's locale (the customer reads it in the widget)."""
+    from chalicelib.services import ticket_sync
+
+    subject = texts.claim_ticket_subject(
+        ticket_sync.customer_locale(tenant_id, warranty["customer_id"]),
+        product=warranty["product_name"],
+        serial=warranty["serial_number"],
+    )
     return TicketCreate(
         subject=subject[:200],
         description=request.description,
@@ -86,7 +98,8 @@ def submit_claim(tenant_id: str, warranty_id: str, request: ClaimCreate, *, acto
         )
         centre_id = routed.id if routed else None
     if request.ticket_id:
-        tickets.get_ticket(tenant_id, request.ticket_id)  # 404 when it is not this tenant's
+        attached = tickets.get_ticket(tenant_id, request.ticket_id)  # 404: not this tenant's
+        links.ensure_same_customer(data["customer_id"], [links.ticket(attached.customer_id)])
         ticket_id = request.ticket_id
     else:
         ticket_id = new_id()
@@ -125,7 +138,7 @@ def submit_claim(tenant_id: str, warranty_id: str, request: ClaimCreate, *, acto
         # The claim and its new ticket are one transaction: a retry never finds half of them.
         tickets.open_ticket(
             tenant_id,
-            _new_ticket(data, warranty_id, request, billing),
+            _new_ticket(tenant_id, data, warranty_id, request, billing),
             actor=actor,
             ticket_id=ticket_id,
             also_create=[item],
@@ -173,7 +186,11 @@ def transition_claim(
     *,
     actor: Actor,
 ) -> Claim:
-    """Move a claim (conditional on its version); 409 for a transition the machine forbids."""
+    """Move a claim (conditional on its version); 409 for a transition the machine forbids.
+    Its ticket moves with it (``domain/links.py``): approved / in repair → open, resolved /
+    rejected → solved, with a public note in the customer's locale where they should know."""
+    from chalicelib.services import ticket_sync
+
     current = _load(tenant_id, warranty_id, claim_id)
     expected = request.version or if_match
     if expected is None:
@@ -194,7 +211,8 @@ def transition_claim(
         "notes": request.notes or current.data["notes"],
         "history": [*current.data["history"], {"status": target.value, "at": now, "by": actor.id}],
     }
-    store.save_version(updated, expected, what="claim")
+    # The claim's ticket follows it (status, a note) in the same transaction.
+    ticket_sync.save_claim(tenant_id, updated, expected, actor=actor)
     _emit(tenant_id, updated, previous=status.value)
     return to_claim(updated)
 

@@ -23,7 +23,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from chalicelib.domain import clock
+from chalicelib.domain import clock, links
 from chalicelib.domain import maintenance as rules
 from chalicelib.domain.coverage import Registration
 from chalicelib.domain.errors import Conflict, Invalid, NotFound, PreconditionRequired
@@ -277,13 +277,11 @@ def create_plan(tenant_id: str, request: ServicePlanCreate) -> ServicePlan:
     if request.warranty_id is not None:
         loaded = warranties.load(tenant_id, request.warranty_id)
         registration = loaded.registration()
-        if (
-            loaded.item.data["customer_id"] != request.customer_id
-            or loaded.item.data["product_id"] != request.product_id
-        ):
-            raise Invalid(
-                "the registration is of another customer or product", code="warranty_mismatch"
-            )
+        links.ensure_same_customer(
+            request.customer_id, [links.registration(loaded.item.data["customer_id"])]
+        )
+        if loaded.item.data["product_id"] != request.product_id:
+            raise Invalid("the registration is of another product", code="warranty_mismatch")
     every = request.every_months or product.data.get("maintenance_interval_months")
     if not every:
         raise Invalid(

@@ -100,6 +100,12 @@ def _context(tenant_id: str, loaded: tenant_context.TenantContext) -> TicketCont
     )
 
 
+def context_from(tenant_id: str, loaded: tenant_context.TenantContext) -> TicketContext:
+    """The ticket context of a tenant context read with :func:`tenant_context.load_with`
+    (with :data:`SECTIONS`), for callers that read other items in the same call."""
+    return _context(tenant_id, loaded)
+
+
 def load_context(tenant_id: str) -> TicketContext:
     """The tenant's time zone, locale and settings (one Query)."""
     return _context(tenant_id, tenant_context.load(tenant_id))
@@ -110,12 +116,6 @@ def load_with_context(
 ) -> tuple[store.TicketItem | None, TicketContext]:
     """A ticket and its tenant's context in one BatchGetItem (None for unknown tickets)."""
     if not is_id(ticket_id):
-def context_from(tenant_id: str, loaded: tenant_context.TenantContext) -> TicketContext:
-    """The ticket context of a tenant context read with :func:`tenant_context.load_with`
-    (with :data:`SECTIONS`), for callers that read other items in the same call."""
-    return _context(tenant_id, loaded)
-
-
         raise _not_found(ticket_id)
     table = store.TicketsTable.Meta.table_name
     pk = store.ticket_pk(tenant_id, ticket_id)
@@ -273,6 +273,8 @@ class Change:
     now: datetime
     changes: list[dict[str, Any]] = field(default_factory=list)
     puts: list[store.Storable] = field(default_factory=list)
+    # Records of other contexts written with the ticket, conditional on their version.
+    versioned: list[store.VersionedPut] = field(default_factory=list)
     events: list[DomainEvent] = field(default_factory=list)
     counters: list[store.CounterDelta] = field(default_factory=list)
     customer_replied: bool = False
@@ -285,8 +287,6 @@ def copy_item(item: store.TicketItem) -> store.TicketItem:
     """An independent copy of a ticket record (the "after" of a change)."""
     return store.TicketItem.from_raw_data(item.serialize())
 
-    # Records of other contexts written with the ticket, conditional on their version.
-    versioned: list[store.VersionedPut] = field(default_factory=list)
 
 def _json_value(value: Any) -> Any:
     if isinstance(value, datetime):
@@ -334,6 +334,7 @@ def commit_change(change: Change, ctx: TicketContext) -> store.TicketItem:
             expected_version=None if before is None else int(before.version),
             # A sweep that only re-planned its wake-up changed nothing worth an audit entry.
             puts=[*change.puts, *([entry] if change.changes else [])],
+            versioned=change.versioned,
             removed_tags=store.tags_removed(before.tags or [] if before else [], after.tags or []),
             counters=change.counters,
         )
@@ -346,7 +347,6 @@ def commit_change(change: Change, ctx: TicketContext) -> store.TicketItem:
 
 
 def _not_found(ticket_id: str) -> NotFound:
-            versioned=change.versioned,
     return NotFound(f"no ticket with id {ticket_id}", code="ticket_not_found")
 
 

@@ -434,7 +434,11 @@ def coverage_by_serial(
 def ticket_entitlement(tenant_id: str, warranty_id: str) -> str:
     """What a ticket linked to this registration is entitled to today: covered/chargeable
     (404 ``warranty_not_found`` unless it is one of the tenant's registrations)."""
-    loaded = load(tenant_id, warranty_id)
+    return entitlement_of(load(tenant_id, warranty_id))
+
+
+def entitlement_of(loaded: Loaded) -> str:
+    """What a ticket linked to this loaded registration is entitled to today."""
     return "covered" if rules.coverage_on(loaded.registration(), today()).covered else "chargeable"
 
 

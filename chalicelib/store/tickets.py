@@ -612,6 +612,20 @@ class CounterDelta:
 
 
 @dataclass
+class VersionedPut:
+    """An item written with a ticket change if its stored ``version`` is still ``expected``
+    (the caller has set the new version on ``item``); ``what`` names it in the 409."""
+
+    item: Storable
+    expected: int
+    what: str
+
+
+class TicketChanged(VersionConflict):
+    """The ticket itself changed since it was read (a caller may re-read it and retry)."""
+
+
+@dataclass
 class TicketWrite:
     """Everything one change of a ticket writes, atomically.
 
@@ -623,6 +637,9 @@ class TicketWrite:
     # New items created with the ticket, possibly of other tables (a warranty claim and its
     # ticket are one write).
     puts: list[Storable] = field(default_factory=list)
+    # Existing items of other tables changed with the ticket, each written only if still at
+    # the version read (a claim's status change and its ticket's move together).
+    versioned: list[VersionedPut] = field(default_factory=list)
     removed_tags: list[str] = field(default_factory=list)
     counters: list[CounterDelta] = field(default_factory=list)
 
@@ -667,6 +684,17 @@ def commit(write: TicketWrite) -> TicketItem:
         }
     items = [_put(ticket, condition)]
     items += [
+        _put(
+            other.item,
+            {
+                "ConditionExpression": "#v = :v",
+                "ExpressionAttributeNames": {"#v": "version"},
+                "ExpressionAttributeValues": {":v": {"N": str(other.expected)}},
+            },
+        )
+        for other in write.versioned
+    ]
+    items += [
         _put(extra, {"ConditionExpression": "attribute_not_exists(pk)"}) for extra in write.puts
     ]
     items += [_put(tag_link(ticket, tag)) for tag in ticket.tags or []]
@@ -680,11 +708,12 @@ def commit(write: TicketWrite) -> TicketItem:
         for tag in write.removed_tags
     ]
     items += [_counter_update(ticket.tenant_id, d) for d in write.counters if d.deltas]
-    _transact(items, ticket.ticket_id)
+    _transact(items, ticket.ticket_id, [other.what for other in write.versioned])
     return ticket
 
 
-def _transact(items: list[dict[str, Any]], ticket_id: str) -> None:
+def _transact(items: list[dict[str, Any]], ticket_id: str, versioned: list[str]) -> None:
+    """Send the transaction; the ticket is item 0, the ``versioned`` items follow it."""
     from botocore.exceptions import ClientError
 
     try:
@@ -699,9 +728,14 @@ def _transact(items: list[dict[str, Any]], ticket_id: str) -> None:
                 "the ticket is being changed concurrently; retry", retry_after=1
             ) from exc
         if reasons and reasons[0] == "ConditionalCheckFailed":
-            raise VersionConflict(
+            raise TicketChanged(
                 f"ticket {ticket_id} was changed by someone else; fetch it and retry"
             ) from exc
+        for what, reason in zip(versioned, reasons[1:], strict=False):
+            if reason == "ConditionalCheckFailed":
+                raise VersionConflict(
+                    f"the {what} was changed by someone else; fetch it and retry with its version"
+                ) from exc
         if "ConditionalCheckFailed" in reasons:
             raise Conflict("the change collides with an existing item", code="duplicate") from exc
         raise

@@ -782,7 +782,7 @@ def test_mismatched_links_are_refused(api: Api, tenant_a: TenantKeys) -> None:
     window = {"starts_at": "2027-01-04T08:00:00Z", "ends_at": "2027-01-04T09:00:00Z"}
     before = all_items()
     for path, body, code in [
-        ("/v1/service-plans", plan_body(world, customer_id=other["id"]), "warranty_mismatch"),
+        ("/v1/service-plans", plan_body(world, customer_id=other["id"]), "customer_mismatch"),
         (
             "/v1/appointments",
             {
@@ -791,7 +791,7 @@ def test_mismatched_links_are_refused(api: Api, tenant_a: TenantKeys) -> None:
                 "warranty_id": world["warranty"]["id"],
                 **window,
             },
-            "warranty_mismatch",
+            "customer_mismatch",
         ),
         (
             "/v1/appointments",
@@ -802,7 +802,7 @@ def test_mismatched_links_are_refused(api: Api, tenant_a: TenantKeys) -> None:
                 "visit_number": 2,
                 **window,
             },
-            "plan_mismatch",
+            "customer_mismatch",
         ),
     ]:
         r = call(api, tenant_a, "POST", path, body)
