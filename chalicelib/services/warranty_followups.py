@@ -129,7 +129,7 @@ def warranty_expiry(ctx: RuleContext) -> list[FollowUpPlan]:
     return plans
 
 
-@canceller("warranty.voided", "warranty.extended")
+@canceller("warranty.voided", "warranty.extended", "warranty.updated")
 def cancel_warranty_reminders(event: DomainEvent) -> int:
     """A void registration gets no reminders; an extension, or a delivery date that moves the
     start (``warranty.updated`` with ``ends_on``), moves the end (new ones follow)."""
