@@ -119,8 +119,13 @@ class FeedbackResponse(ApiModel):
     customer_id: str | None
     subject_kind: SubjectKindName
     subject_id: str
-    agent: str | None
+    agent: str | None = Field(
+        description="Who the feedback is about: the ticket's assignee, or the visit's technician"
+    )
     product_id: str | None
+    appointment_kind: str | None = Field(
+        default=None, description="The visit's kind, when the survey followed an appointment"
+    )
     channel: str
     locale: str | None
     answered_at: datetime

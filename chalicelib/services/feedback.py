@@ -200,17 +200,39 @@ def show_survey(
 # --- answering -------------------------------------------------------------------------------
 
 
-def _attribution(tenant_id: str, grant: SurveyGrant) -> tuple[str | None, str | None]:
-    """The agent (ticket assignee) and product of the surveyed subject."""
-    if grant.subject_kind != "ticket":
-        return None, None
-    from chalicelib.services import tickets
+@dataclass(frozen=True)
+class Attribution:
+    """Who and what a response is about: the reports by agent and by product count it there."""
 
-    try:
-        ticket = tickets.get_ticket(tenant_id, grant.subject_id)
-    except NotFound:
-        return None, None
-    return ticket.assignee, ticket.product_id
+    agent: str | None = None
+    product_id: str | None = None
+    appointment_kind: str | None = None
+
+
+def _attribution(tenant_id: str, grant: SurveyGrant) -> Attribution:
+    """The agent and product of the surveyed subject: a ticket's assignee and product; a
+    visit's technician, product and kind (one read of the subject; none for other subjects)."""
+    if grant.subject_kind == "ticket":
+        from chalicelib.services import tickets
+
+        try:
+            ticket = tickets.get_ticket(tenant_id, grant.subject_id)
+        except NotFound:
+            return Attribution()
+        return Attribution(agent=ticket.assignee, product_id=ticket.product_id)
+    if grant.subject_kind == "appointment":
+        from chalicelib.services import appointments
+
+        try:
+            visit = appointments.load_appointment(tenant_id, grant.subject_id).data
+        except NotFound:
+            return Attribution()
+        return Attribution(
+            agent=visit.get("technician"),
+            product_id=visit.get("product_id"),
+            appointment_kind=visit.get("kind"),
+        )
+    return Attribution()
 
 
 def _counter_changes(item: store.ResponseItem, deltas: dict[str, int]) -> list[store.CounterChange]:
@@ -287,7 +309,7 @@ def _first_answer(
     grant = invitation.grant
     if body.score is None:
         raise Invalid("the first answer needs a score", code="score_required")
-    agent, product = _attribution(grant.tenant_id, grant)
+    about = _attribution(grant.tenant_id, grant)
     item = store.ResponseItem(
         pk=store.response_pk(grant.tenant_id),
         sk=grant.followup_id,
@@ -300,8 +322,9 @@ def _first_answer(
         customer_id=grant.customer_id,
         subject_kind=grant.subject_kind,
         subject_id=grant.subject_id,
-        agent=agent,
-        product_id=product,
+        agent=about.agent,
+        product_id=about.product_id,
+        appointment_kind=about.appointment_kind,
         channel="email",
         locale=locale,
         buckets=answers.response_buckets(now, invitation.time_zone),
@@ -374,6 +397,7 @@ def _after_answer(
         "subject_id": item.subject_id,
         "agent": item.agent,
         "product_id": item.product_id,
+        "appointment_kind": item.appointment_kind,
     }
     emit([DomainEvent(item.tenant_id, name, data)])
     try:
@@ -520,6 +544,7 @@ def to_response(item: store.ResponseItem, *, anonymous: bool) -> FeedbackRespons
         subject_id=item.subject_id,
         agent=item.agent,
         product_id=item.product_id,
+        appointment_kind=item.appointment_kind,
         channel=item.channel,
         locale=item.locale,
         answered_at=item.answered_at,

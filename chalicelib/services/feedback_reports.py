@@ -1,9 +1,10 @@
 """Feedback reports: CSAT, NPS, CES and response rates from counters, never from responses.
 
 One Query reads the counter items of the range (one per bucket, or one per bucket and agent /
-product when grouped); the figures are computed from those counters with the score maths of
-``domain/scores.py``. The cost depends on the number of buckets and groups, not on the number
-of responses.
+product when grouped; a response's agent is its ticket's assignee, or the technician of the
+visit it followed, so a technician's installation and repair surveys count for them); the
+figures are computed from those counters with the score maths of ``domain/scores.py``. The
+cost depends on the number of buckets and groups, not on the number of responses.
 """
 
 from __future__ import annotations

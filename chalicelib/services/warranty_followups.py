@@ -358,6 +358,9 @@ def appointment_survey(ctx: RuleContext) -> FollowUpPlan | None:
             "appointment_id": data["appointment_id"],
             "kind": data["kind"],
             "technician": data.get("technician"),
+            # The technician is the agent the survey is about: the "surveys sent" counter
+            # (response rate by agent) is keyed by this, as the answer is.
+            "assignee": data.get("technician"),
             "product_id": data.get("product_id"),
             "visit_kind": data["kind"],
             "visit_date": done.date().isoformat(),

@@ -167,6 +167,8 @@ class ResponseItem(VersionedMixin, FeedbackTable):
     subject_id = UnicodeAttribute()
     agent = UnicodeAttribute(null=True)
     product_id = UnicodeAttribute(null=True)
+    # The visit's kind when the survey followed an appointment (delivery, installation...).
+    appointment_kind = UnicodeAttribute(null=True)
     channel = UnicodeAttribute(default="email")
     locale = UnicodeAttribute(null=True)
     # The report buckets this response was counted in: edits adjust these same buckets.
