@@ -20,6 +20,7 @@ BLUEPRINT_MODULES: tuple[str, ...] = (
     "chalicelib.api.surveys",
     "chalicelib.api.feedback",
     "chalicelib.api.feedback_public",
+    "chalicelib.api.action_pages",
     "chalicelib.api.ticket_reports",
     "chalicelib.api.products",
     "chalicelib.api.warranties",

@@ -55,6 +55,7 @@ class TicketType(StrEnum):
     MAINTENANCE = "maintenance"
     INSTALLATION = "installation"
     TRAINING = "training"
+    REQUEST = "request"  # a customer asks for something (an extension, another visit date)
 
 
 class Channel(StrEnum):

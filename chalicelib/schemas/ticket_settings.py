@@ -22,6 +22,7 @@ TypeName = Literal[
     "maintenance",
     "installation",
     "training",
+    "request",
 ]
 _CLOCK = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$")
 

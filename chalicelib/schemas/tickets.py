@@ -20,6 +20,7 @@ TypeName = Literal[
     "maintenance",
     "installation",
     "training",
+    "request",
 ]
 ChannelName = Literal["api", "widget", "email", "phone"]
 EntitlementName = Literal["covered", "chargeable", "unknown"]
