@@ -159,7 +159,7 @@ KIND_TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "intro": "Jūsu produkts ir reģistrēts. Lai pabeigtu garantijas reģistrāciju, "
             "lūdzu, līdz tālāk norādītajam datumam iesūtiet pirkumu apliecinošu dokumentu "
             "(čeku vai rēķinu).",
-            "cta": "Iesūtīt pirkuma dokumentu",
+            "cta": "Iesūtīt pirkumu apliecinošu dokumentu",
         },
         "maintenance_reminder": {
             "subject": "Laiks apkopei: {product_name}",

@@ -368,7 +368,9 @@ def _tenant_wording(
     try:
         check_template(message, text, tenant_wording=True)
     except MessageError:
-        logger.warning("tenant wording ignored", extra={"message": message.value, "part": part})
+        logger.warning(
+            "tenant wording ignored", extra={"message_kind": message.value, "part": part}
+        )
         return None
     return str(text)
 
