@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from chalicelib.schemas.common import (
     ApiModel,
@@ -18,6 +19,52 @@ from chalicelib.schemas.common import (
     Version,
 )
 
+Street = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+City = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+PostalCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
+CountryCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=2)]
+RegionText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class AddressInput(ApiModel):
+    """A customer's postal address. Written as a whole: an update replaces it."""
+
+    street: Street | None = None
+    city: City | None = None
+    postal_code: PostalCode | None = Field(
+        default=None,
+        description="Checked per country: LT-12345, LV-1234, EE 12345 (LT and LV codes may "
+        "be given without the prefix); stored in the written form",
+    )
+    country: CountryCode = Field(description="ISO 3166-1 alpha-2 country code (LT, LV, EE...)")
+    region: RegionText | None = Field(
+        default=None,
+        description="ISO 3166-2 subdivision code of the country (LT-57, LV-RIX, EE-37); a "
+        "subdivision name (any case, with or without diacritics) is accepted and stored as "
+        "its code",
+    )
+
+
+class RegionNames(ApiModel):
+    """A subdivision's name in each shipped language."""
+
+    en: str
+    lt: str
+    lv: str
+
+
+class Address(ApiModel):
+    """A customer's postal address as stored."""
+
+    street: str | None
+    city: str | None
+    postal_code: str | None
+    country: str
+    region: str | None = Field(description="ISO 3166-2 subdivision code")
+    region_names: RegionNames | None = Field(
+        description="The region's names in en, lt and lv (LT, LV and EE subdivisions)"
+    )
+
 
 class CustomerCreate(ApiModel):
     """A new end customer. Email and external id are each unique per tenant."""
@@ -30,6 +77,9 @@ class CustomerCreate(ApiModel):
     time_zone: TimeZone | None = Field(default=None, description="Falls back to the tenant's")
     marketing_consent: bool = False
     contact_consent: bool = True
+    address: AddressInput | None = Field(
+        default=None, description="Used to route warranty claims to a centre in its region"
+    )
 
 
 class CustomerUpdate(ApiModel):
@@ -43,6 +93,9 @@ class CustomerUpdate(ApiModel):
     time_zone: TimeZone | None = None
     marketing_consent: bool | None = None
     contact_consent: bool | None = None
+    address: AddressInput | None = Field(
+        default=None, description="Replaces the whole address; null removes it"
+    )
     version: Version | None = None
 
 
@@ -58,6 +111,7 @@ class Customer(ApiModel):
     time_zone: str | None
     marketing_consent: bool
     contact_consent: bool
+    address: Address | None
     created_at: datetime
     updated_at: datetime
     version: int

@@ -19,7 +19,13 @@ class CentreCreate(ApiModel):
     name: Name
     address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
     country: Country
-    regions: list[Label] = Field(default_factory=list, max_length=50, description="Served")
+    regions: list[Label] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Regions served, as ISO 3166-2 codes of the centre's country (LT-57, "
+        "LV-RIX, EE-37; a county serves its municipalities); a subdivision name is accepted "
+        "and stored as its code",
+    )
     product_ids: list[Id] = Field(default_factory=list, max_length=500)
     categories: list[Label] = Field(default_factory=list, max_length=50)
     email: Email | None = None
@@ -37,7 +43,9 @@ class CentreUpdate(ApiModel):
         | None
     ) = None
     country: Country | None = None
-    regions: list[Label] | None = Field(default=None, max_length=50)
+    regions: list[Label] | None = Field(
+        default=None, max_length=50, description="Replaces the regions served (codes or names)"
+    )
     product_ids: list[Id] | None = Field(default=None, max_length=500)
     categories: list[Label] | None = Field(default=None, max_length=50)
     email: Email | None = None
@@ -54,7 +62,13 @@ class Centre(ApiModel):
     name: str
     address: str
     country: str
-    regions: list[str]
+    regions: list[str] = Field(description="ISO 3166-2 codes of the regions served")
+    legacy_regions: list[str] = Field(
+        default_factory=list,
+        description="Region names stored before regions were codes that name no known "
+        "subdivision: still matched as text (without case or diacritics); replace them with "
+        "codes",
+    )
     product_ids: list[str]
     categories: list[str]
     email: str | None
@@ -77,8 +91,15 @@ class CentreRouteQuery(ApiModel):
     """Which centre serves a product in a region."""
 
     product_id: Id
-    region: Label | None = None
-    country: Country | None = None
+    region: Label | None = Field(
+        default=None,
+        description="ISO 3166-2 code or a name, compared without case or diacritics "
+        "(Riga, RĪGA and rīga are LV-RIX; Vilnius is the Vilnius city municipality LT-57, "
+        "also served by a centre for Vilnius County LT-VL)",
+    )
+    country: Country | None = Field(
+        default=None, description="Falls back to any centre of this country"
+    )
 
 
 class ServicePlanCreate(ApiModel):

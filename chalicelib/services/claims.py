@@ -93,8 +93,18 @@ def submit_claim(tenant_id: str, warranty_id: str, request: ClaimCreate, *, acto
             tenant_id, request.service_centre_id
         ).record_id
     else:
+        # No region given: the customer's address says where they are (not retyped per claim).
+        region, country = (
+            (request.region, None)
+            if request.region
+            else service_centres.customer_place(tenant_id, data["customer_id"])
+        )
         routed = service_centres.route(
-            tenant_id, data["product_id"], data.get("product_category"), region=request.region
+            tenant_id,
+            data["product_id"],
+            data.get("product_category"),
+            region=region,
+            country=country,
         )
         centre_id = routed.id if routed else None
     if request.ticket_id:

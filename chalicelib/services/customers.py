@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.domain import regions
 from chalicelib.domain.errors import (
     Conflict,
     Invalid,
@@ -13,11 +14,14 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.ids import is_id, new_id
 from chalicelib.schemas.customers import (
+    Address,
+    AddressInput,
     Customer,
     CustomerCreate,
     CustomerList,
     CustomerListQuery,
     CustomerUpdate,
+    RegionNames,
 )
 from chalicelib.services.paging import next_cursor, page_request
 from chalicelib.store import customers as store
@@ -35,10 +39,50 @@ def to_customer(item: store.CustomerItem) -> Customer:
         time_zone=item.time_zone,
         marketing_consent=item.marketing_consent,
         contact_consent=item.contact_consent,
+        address=to_address(item.address),
         created_at=item.created_at,
         updated_at=item.updated_at,
         version=int(item.version),
     )
+
+
+def to_address(stored: dict[str, Any] | None) -> Address | None:
+    """Response model of a stored address, with its region's names in en, lt and lv."""
+    if not stored:
+        return None
+    region = stored.get("region")
+    region_names = regions.names(region) if region else None
+    return Address(
+        street=stored.get("street"),
+        city=stored.get("city"),
+        postal_code=stored.get("postal_code"),
+        country=stored["country"],
+        region=region,
+        region_names=RegionNames(**region_names) if region_names else None,
+    )
+
+
+def address_record(address: AddressInput) -> dict[str, Any]:
+    """The stored form of an address: country an ISO 3166-1 code, region the ISO 3166-2 code
+    of the country's subdivision (a name is resolved to it), postal code in the country's
+    written form. Bad parts are 422 ``unknown_country`` / ``unknown_region`` /
+    ``region_country_mismatch`` / ``ambiguous_region`` / ``invalid_postal_code``."""
+    country = regions.check_country(address.country, field="address.country")
+    return {
+        "street": address.street,
+        "city": address.city,
+        "postal_code": (
+            regions.postal_code(country, address.postal_code, field="address.postal_code")
+            if address.postal_code
+            else None
+        ),
+        "country": country,
+        "region": (
+            regions.region_code(country, address.region, field="address.region")
+            if address.region
+            else None
+        ),
+    }
 
 
 def _not_found(customer_id: str) -> NotFound:
@@ -54,7 +98,10 @@ def _load(tenant_id: str, customer_id: str) -> store.CustomerItem:
 
 def create_customer(tenant_id: str, request: CustomerCreate) -> Customer:
     """Create a customer; a taken email or external id is a 409."""
-    item = store.create_customer(tenant_id, new_id(), **request.model_dump())
+    fields = request.model_dump(exclude={"address"})
+    if request.address is not None:
+        fields["address"] = address_record(request.address)
+    item = store.create_customer(tenant_id, new_id(), **fields)
     return to_customer(item)
 
 
@@ -80,6 +127,9 @@ def update_customer(
             f"the customer is at version {current.version}, not {expected}; fetch it and retry"
         )
     changes: dict[str, Any] = request.model_dump(exclude_unset=True, exclude={"version"})
+    if "address" in changes:
+        # Replaced as a whole (null removes it): half an old address is nobody's address.
+        changes["address"] = address_record(request.address) if request.address else None
     if "name" in changes and changes["name"] is None:
         raise Invalid("name cannot be removed", code="validation_failed")
     for flag in ("marketing_consent", "contact_consent"):

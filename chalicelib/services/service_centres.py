@@ -1,10 +1,18 @@
-"""Authorised service centres, and routing a product to the centre that serves it."""
+"""Authorised service centres, and routing a product to the centre that serves it.
+
+Regions are ISO 3166-2 codes (``chalicelib.domain.regions`` holds the codes, their names and
+the matching rules). Centres stored before that kept free-text names: they are migrated on
+read (a name that is a known subdivision becomes its code; any other name is kept as a
+*legacy region*, still matched as folded text) and written back as codes on their next update.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from chalicelib.domain.errors import NotFound, PreconditionRequired
+from chalicelib.domain import regions
+from chalicelib.domain.errors import FieldError, Invalid, NotFound, PreconditionRequired
 from chalicelib.domain.ids import new_id
 from chalicelib.schemas.service import (
     Centre,
@@ -14,14 +22,41 @@ from chalicelib.schemas.service import (
     CentreUpdate,
 )
 from chalicelib.services.paging import next_cursor, page_request
+from chalicelib.store import customers as customer_store
 from chalicelib.store import service as store
 
 
+def stored_regions(data: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """A stored centre's regions as (ISO 3166-2 codes, legacy names): the migration on read
+    of centres whose regions were stored as names."""
+    codes: list[str] = []
+    legacy: list[str] = []
+    for text in data.get("regions", []):
+        found = regions.resolve(text, data.get("country"))
+        if not found:
+            legacy.append(text)
+        codes.extend(code for code in found if code not in codes)
+    return codes, legacy
+
+
+def _region_codes(country: str, given: Sequence[str]) -> list[str]:
+    """Requested regions as the codes of ``country``'s subdivisions (422 on any bad one)."""
+    codes: list[str] = []
+    for index, text in enumerate(given):
+        code = regions.region_code(country, text, field=f"regions.{index}")
+        if code not in codes:
+            codes.append(code)
+    return codes
+
+
 def to_centre(item: store.ServiceItem) -> Centre:
-    """The API view of a stored centre."""
+    """The API view of a stored centre (regions as codes, see :func:`stored_regions`)."""
+    codes, legacy = stored_regions(item.data)
     return Centre.model_validate(
         {
             **item.data,
+            "regions": codes,
+            "legacy_regions": legacy,
             "id": item.record_id,
             "created_at": item.created_at,
             "updated_at": item.updated_at,
@@ -39,8 +74,10 @@ def load_centre(tenant_id: str, centre_id: str) -> store.ServiceItem:
 
 
 def create_centre(tenant_id: str, request: CentreCreate) -> Centre:
-    """Add an authorised service centre."""
-    item = store.new_record(tenant_id, "centre", new_id(), request.model_dump(mode="json"))
+    """Add an authorised service centre; its regions are stored as ISO 3166-2 codes."""
+    data = request.model_dump(mode="json")
+    data["regions"] = _region_codes(request.country, request.regions)
+    item = store.new_record(tenant_id, "centre", new_id(), data)
     store.save_new(item, what="service centre")
     return to_centre(item)
 
@@ -64,8 +101,26 @@ def update_centre(
     for nullable in ("email", "phone"):
         if nullable in changes and changes[nullable] is None:
             updated.data[nullable] = None
+    updated.data["regions"] = _updated_regions(current.data, updated.data["country"], changes)
     store.save_version(updated, expected, what="service centre")
     return to_centre(updated)
+
+
+def _updated_regions(stored: dict[str, Any], country: str, changes: dict[str, Any]) -> list[str]:
+    """The regions an update stores: the requested ones as codes, else the stored ones
+    migrated to codes (legacy names kept), which must still lie in the centre's country."""
+    if changes.get("regions") is not None:
+        return _region_codes(country, changes["regions"])
+    codes, legacy = stored_regions(stored)
+    for index, code in enumerate(codes):
+        if code[:2] != country:
+            detail = f"region {code} is not in {country}: send the regions of the new country"
+            raise Invalid(
+                detail,
+                code="region_country_mismatch",
+                errors=[FieldError(f"regions.{index}", detail)],
+            )
+    return [*codes, *legacy]
 
 
 def list_centres(tenant_id: str, limit: int | None, cursor: str | None) -> CentreList:
@@ -94,6 +149,19 @@ def serves(item: store.ServiceItem, product_id: str, category: str | None) -> bo
     return active and _score(item.data, product_id, category) is not None
 
 
+def _place_fit(data: dict[str, Any], wanted: Sequence[str], region_text: str | None) -> int:
+    """How well a centre's regions fit the wanted place: 3 same region, 2 the centre serves
+    its county, 1 the place is a county holding one of the centre's municipalities, 0 none
+    (see ``chalicelib.domain.regions``). Legacy names match the folded text exactly."""
+    codes, legacy = stored_regions(data)
+    best = regions.fit(codes, wanted)
+    if best < 3 and region_text and legacy:
+        folded = regions.fold(region_text)
+        if any(regions.fold(name) == folded for name in legacy):
+            best = 3
+    return best
+
+
 def route(
     tenant_id: str,
     product_id: str,
@@ -104,9 +172,13 @@ def route(
 ) -> Centre | None:
     """The active centre serving the product (or its category) in the region, if any.
 
-    A centre naming the product beats one serving its category; within a region match, then
-    a country match, the first by name wins (deterministic). One Query of the centres.
+    ``region`` is an ISO 3166-2 code or a name (compared without case or diacritics); a
+    centre serving that region beats one serving its county, which beats one serving a
+    municipality of the county asked for, which beats (when ``country`` is given) any centre
+    of the country. Then a centre naming the product beats one serving its category, and the
+    first by name wins (deterministic). One Query of the centres.
     """
+    wanted = regions.resolve(region, country) if region else ()
     best: tuple[int, int, str, store.ServiceItem] | None = None
     for item in store.all_in_partition(tenant_id, "centre"):
         data = item.data
@@ -115,17 +187,24 @@ def route(
         fit = _score(data, product_id, category)
         if fit is None:
             continue
-        place = 0
-        if region and region.lower() in {r.lower() for r in data.get("regions", [])}:
-            place = 2
-        elif country and data.get("country") == country:
-            place = 1
-        elif region or country:
-            continue
+        place = _place_fit(data, wanted, region) + 1 if region else 0
+        if place <= 1:
+            if country and data.get("country") == country:
+                place = 1
+            elif region or country:
+                continue
         rank = (-place, -fit, data["name"].lower(), item)
         if best is None or rank[:3] < best[:3]:
             best = rank
     return to_centre(best[3]) if best else None
+
+
+def customer_place(tenant_id: str, customer_id: str) -> tuple[str | None, str | None]:
+    """The (region code, country) of the customer's address, for routing their claims;
+    (None, None) when the customer has no address (or no longer exists)."""
+    customer = customer_store.get_customer(tenant_id, customer_id)
+    address = (customer.address if customer else None) or {}
+    return address.get("region"), address.get("country")
 
 
 def route_for_product(tenant_id: str, query: CentreRouteQuery) -> Centre:

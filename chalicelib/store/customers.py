@@ -19,7 +19,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.attributes import BooleanAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -77,6 +82,9 @@ class CustomerItem(VersionedMixin, CustomersTable):
     time_zone = UnicodeAttribute(null=True)
     marketing_consent = BooleanAttribute(default=False)
     contact_consent = BooleanAttribute(default=True)
+    # Postal address (PII): street, city, postal_code, country (ISO 3166-1 alpha-2), region
+    # (ISO 3166-2 code). One JSON value: written and erased with the record, never indexed.
+    address = JSONAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 

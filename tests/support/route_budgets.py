@@ -428,6 +428,7 @@ BUDGETS: dict[str, Budget] = {
         (
             "PutItem",
             "GetItem",
+            "GetItem",
             "Query",
             "BatchGetItem",
             "BatchGetItem",
@@ -436,9 +437,9 @@ BUDGETS: dict[str, Budget] = {
             "TransactWriteItems",
             "UpdateItem",
         ),
-        read=8,
+        read=9,
         written=7,
-        why="PutItem claims the Idempotency-Key, UpdateItem stores the response; GetItem the registration; Query the tenant's centres (routing, one small partition); BatchGetItem tenant record and customer (the language of the ticket's subject); BatchGetItem tenant record and ticket settings; GetItem the product and the registration again (the ticket's entitlement, and that the registration is the customer's, are checked on the shared ticket path — the second registration read could go); one transaction: the claim's ticket (ticket, audit, counters) and the claim",
+        why="PutItem claims the Idempotency-Key, UpdateItem stores the response; GetItem the registration; GetItem the customer (a claim naming no region is routed by their address); Query the tenant's centres (routing, one small partition); BatchGetItem tenant record and customer (the language of the ticket's subject); BatchGetItem tenant record and ticket settings; GetItem the product and the registration again (the ticket's entitlement, and that the registration is the customer's, are checked on the shared ticket path — the second registration read could go); one transaction: the claim's ticket (ticket, audit, counters) and the claim",
     ),
     "POST /v1/warranties/{warranty_id}/claims/{claim_id}/transitions": Budget(
         ("GetItem", "BatchGetItem", "TransactWriteItems"),
