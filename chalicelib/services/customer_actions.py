@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from chalicelib import context
 from chalicelib.config import get_settings
@@ -47,6 +48,10 @@ from chalicelib.schemas.settings import GeneralSettings
 from chalicelib.schemas.tickets import TicketCreate
 from chalicelib.schemas.warranties import WarrantyUpdate
 from chalicelib.services.action_links import ActionGrant, verify_action_token
+
+if TYPE_CHECKING:
+    from chalicelib.schemas.service import ServicePlan
+    from chalicelib.services.warranties import Loaded
 
 # Receipts: what the proof-of-purchase form accepts.
 RECEIPT_MAX_BYTES = 10 * 1024 * 1024
@@ -114,7 +119,7 @@ def error_locale(token: str, lang: str | None, accept_language: str | None) -> s
 # --- subjects ---------------------------------------------------------------------------------
 
 
-def _own_warranty(opened: Opened):  # type: ignore[no-untyped-def]
+def _own_warranty(opened: Opened) -> Loaded:
     """The grant's registration as loaded by the warranty service (404 unless the customer's)."""
     from chalicelib.services import warranties
 
@@ -128,7 +133,7 @@ def _own_warranty(opened: Opened):  # type: ignore[no-untyped-def]
     return loaded
 
 
-def _offers(loaded, today: date) -> list[OfferedPlan]:  # type: ignore[no-untyped-def]
+def _offers(loaded: Loaded, today: date) -> list[OfferedPlan]:
     """The product's plans that the warranty rules would sell today, with their periods."""
     registration = loaded.registration()
     window = loaded.item.data["terms"].get(
@@ -174,7 +179,7 @@ def _extend_view(opened: Opened) -> ExtendCoverView:
     )
 
 
-def _own_plan(opened: Opened):  # type: ignore[no-untyped-def]
+def _own_plan(opened: Opened) -> ServicePlan:
     from chalicelib.services import service_plans
 
     grant = opened.grant

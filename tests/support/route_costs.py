@@ -137,6 +137,7 @@ BODIES: dict[str, BodyFn] = {
         "email": m.extra["customer_email"],
     },
     "answer_survey": lambda m: {"score": 9, "comment": "Quick and friendly"},
+    "submit_action": lambda m: {"plan_code": "plus1"},
     "create_appointment": lambda m: {
         "kind": "repair",
         "customer_id": make(m, "customer_id"),
@@ -196,12 +197,47 @@ def _query(op: Operation, maker: Maker, page: dict[str, str] | None = None) -> s
     return f"?{urlencode(values)}" if values else ""
 
 
+def _receipt_query(values: dict[str, str], maker: Maker) -> str:
+    """The query S3 appends to the receipt redirect, for a receipt uploaded beforehand."""
+    from urllib.parse import urlencode
+
+    return "?" + urlencode({"key": uploaded_receipt(maker, values["token"])})
+
+
 # --- the tenant with data ----------------------------------------------------------------------
 
 
 def survey_token(maker: Maker) -> str:
     """A fresh signed survey link token for the tenant's customer (as the follow-up mails it)."""
     return str(survey_link(maker).token)
+
+
+def action_link_token(maker: Maker, op: Operation) -> str:
+    """A signed action link token for the tenant's customer and registration, as a reminder
+    email carries it: proof of purchase for the receipt route, else extend the cover."""
+    from datetime import UTC, datetime
+
+    from chalicelib.services.action_links import action_token
+
+    warranty = maker.call("GET", f"/v1/warranties/{make(maker, 'warranty_id')}")
+    action = "proof_of_purchase" if op.path.endswith("/receipt") else "extend_cover"
+    return action_token(
+        maker.tenant_id, warranty["customer_id"], action, warranty["id"], datetime.now(UTC)
+    )
+
+
+def uploaded_receipt(maker: Maker, token: str) -> str:
+    """A PDF receipt uploaded as the proof-of-purchase form does (S3 POST), its object key."""
+    import requests
+
+    shown = maker.api.request("GET", f"/widget/v1/actions/{token}")
+    form = json.loads(shown.body)["proof_of_purchase"]["upload"]
+    files = {"file": ("receipt.pdf", b"%PDF-1.4 receipt", "application/pdf")}
+    posted = requests.post(
+        form["url"], data=form["fields"], files=files, allow_redirects=False, timeout=10
+    )
+    assert posted.status_code == 303, posted.text
+    return str(form["fields"]["key"])
 
 
 def unsubscribe_link_token(maker: Maker) -> str:
@@ -327,6 +363,8 @@ def _values(op: Operation, maker: Maker, api: Requester, main: Maker) -> dict[st
     for param in path_params(op):
         if param == "token" and op.path.startswith("/widget/v1/unsubscribe/"):
             values[param] = unsubscribe_link_token(maker)
+        elif param == "token" and op.path.startswith("/widget/v1/actions/"):
+            values[param] = action_link_token(maker, op)
         elif param == "token":
             values[param] = survey_token(maker)
         elif param == "tenant_id":
@@ -375,6 +413,8 @@ def build_request(
     if version:
         headers["If-Match"] = version
     body = _body(op, maker) if op.body is not None else None
+    if op.name == "receive_receipt":
+        return Request(filled + _receipt_query(values, maker), headers, body), maker
     return Request(filled + (_query(op, maker, page) if op.query else ""), headers, body), maker
 
 
