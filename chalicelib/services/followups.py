@@ -20,6 +20,7 @@ from chalicelib.domain.followups import (
     SubjectKind,
     ensure_transition,
     index_due_at,
+    requires_marketing_consent,
     shard_key_for,
     validate_subject,
 )
@@ -223,6 +224,24 @@ def list_followups(tenant_id: str, query: FollowUpListQuery) -> FollowUpList:
     )
 
 
+def _require_consent(request: FollowUpCreate, customer: Any) -> None:
+    """A follow-up the engine would skip when due for lack of consent (the same rule,
+    whatever the channel: a webhook or event still acts on the customer) is refused now, so
+    the tenant learns it while planning rather than from a ``skipped`` status later."""
+    from chalicelib.domain.errors import Invalid
+
+    if not customer.contact_consent:
+        raise Invalid(
+            "the customer does not accept messages (contact consent is off)", code="no_consent"
+        )
+    if requires_marketing_consent(request.kind) and not customer.marketing_consent:
+        raise Invalid(
+            "this follow-up needs the customer's marketing consent, which they have not given; "
+            "record it on the customer (marketing_consent) first",
+            code="no_marketing_consent",
+        )
+
+
 def create_followup(tenant_id: str, request: FollowUpCreate) -> FollowUp:
     """Plan a custom follow-up for one of the tenant's customers."""
     from chalicelib.store import customers as customer_store
@@ -234,6 +253,7 @@ def create_followup(tenant_id: str, request: FollowUpCreate) -> FollowUp:
     )
     if customer is None:
         raise NotFound(f"no customer with id {request.customer_id}", code="customer_not_found")
+    _require_consent(request, customer)
     if request.webhook_id is not None:
         from chalicelib.services.webhooks import require_webhook
 

@@ -361,17 +361,27 @@ def test_no_consent_and_no_marketing_consent_skip(
             json_body={"name": "Jonas", "email": "jonas@example.lt"},
         )
     )
+    offer = {"customer_id": customer["id"], "due_at": clock.now.isoformat(), "message": "An offer."}
+    # Planned without consent: refused now, not skipped silently later.
+    r = api.request("POST", "/v1/followups", key=tenant_a.admin_key, json_body=offer)
+    assert (r.status_code, body_of(r)["code"]) == (422, "no_marketing_consent")
+    assert body_of(api.request("GET", "/v1/followups", key=tenant_a.admin_key))["items"] == []
+    # Consent given, the follow-up planned, consent withdrawn before it is due: skipped.
     r = api.request(
-        "POST",
-        "/v1/followups",
+        "PATCH",
+        f"/v1/customers/{customer['id']}",
         key=tenant_a.admin_key,
-        json_body={
-            "customer_id": customer["id"],
-            "due_at": clock.now.isoformat(),
-            "message": "A new offer.",
-        },
+        json_body={"marketing_consent": True, "version": customer["version"]},
     )
-    made = body_of(r)
+    assert r.status_code == 200, r.body
+    made = body_of(api.request("POST", "/v1/followups", key=tenant_a.admin_key, json_body=offer))
+    r = api.request(
+        "PATCH",
+        f"/v1/customers/{customer['id']}",
+        key=tenant_a.admin_key,
+        json_body={"marketing_consent": False, "version": body_of(r)["version"]},
+    )
+    assert r.status_code == 200, r.body
     engine.tick()
     item = body_of(api.request("GET", f"/v1/followups/{made['id']}", key=tenant_a.admin_key))
     assert (item["status"], item["reason"]) == ("skipped", "no_marketing_consent")

@@ -50,6 +50,7 @@ from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,
     invariant,
+    multiple,
     rule,
     run_state_machine_as_test,
 )
@@ -235,7 +236,10 @@ def followups_machine(
             r = self.call("POST", "/v1/webhooks", {"url": receiver.url})
             assert r.status_code == 201, r.body
             self.webhook_id = _json(r)["id"]
-            return self.create(0, channel, 0)
+            # Planned while customer 1 consented, due now; they withdraw consent before it goes.
+            planned = self.create(1, channel, 0)
+            self.toggle_consent(1)
+            return planned
 
         def teardown(self) -> None:
             from chalicelib.services.tenants import offboard
@@ -271,6 +275,11 @@ def followups_machine(
             if channel == "webhook":
                 body["webhook_id"] = self.webhook_id
             r = self.call("POST", "/v1/followups", body)
+            if not self.customers[customer][1]:
+                # What the engine would skip when due is refused when planned.
+                assert (r.status_code, _code(r)) == (422, "no_marketing_consent"), r.body
+                counter.saw("create:no_marketing_consent")
+                return multiple()
             assert r.status_code == 201, r.body
             made = _json(r)
             assert (made["status"], made["version"], made["attempts"]) == ("scheduled", 1, 0)
@@ -278,6 +287,21 @@ def followups_machine(
             captured.refs[ref] = made["id"]
             counter.saw(f"create:{channel}")
             return str(made["id"])
+
+        @rule(customer=st.integers(0, 1))
+        def toggle_consent(self, customer: int) -> None:
+            """The customer withdraws (or gives again) their marketing consent; what is already
+            planned for them is skipped when due while they do not consent."""
+            customer_id, consent = self.customers[customer]
+            current = _json(self.call("GET", f"/v1/customers/{customer_id}"))
+            r = self.call(
+                "PATCH",
+                f"/v1/customers/{customer_id}",
+                {"marketing_consent": not consent, "version": current["version"]},
+            )
+            assert r.status_code == 200, r.body
+            self.customers[customer] = (customer_id, not consent)
+            counter.saw("consent:toggled")
 
         @rule(fid=ids, stale=st.booleans())
         def cancel(self, fid: str, stale: bool) -> None:
@@ -599,6 +623,7 @@ def test_followup_engine_state_machine(
         "worker:deliver",
         "worker:stale",
         "worker:no_marketing_consent",
+        "create:no_marketing_consent",
         "cancel:stale",
         "reschedule:ok",
         "sweep",

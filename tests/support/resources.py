@@ -206,6 +206,7 @@ def make_customer(maker: Maker) -> str:
         "external_id": f"{maker.marker}-ext-{email.split('@')[0].rsplit('.', 1)[1]}",
         "locale": "lt",
         "time_zone": "Europe/Vilnius",
+        "marketing_consent": True,  # custom follow-ups to them are allowed
     }
     return str(maker.call("POST", "/v1/customers", body)["id"])
 
