@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain import links
@@ -36,6 +36,9 @@ from chalicelib.store import tenant_context
 from chalicelib.store import tickets as ticket_store
 from chalicelib.store.base import utcnow
 
+if TYPE_CHECKING:  # services.tickets imports this module's callers: typing only
+    from chalicelib.services.tickets import Change, TicketContext
+
 MAX_ATTEMPTS = 3
 
 # (item, expected version, what it is): the shape ``store.service.write_together`` takes.
@@ -47,7 +50,7 @@ class _Read:
     """A ticket (None when gone), its tenant's context and its customer's locale."""
 
     ticket: ticket_store.TicketItem | None
-    ctx: Any  # services.tickets.TicketContext
+    ctx: TicketContext
     customer_locale: str | None
 
 
@@ -108,17 +111,17 @@ def _stamp_version(item: service_store.ServiceItem, expected: int) -> None:
     service_store.sync_filters(item)
 
 
-def _add_note(change: Any, body: str, visibility: ticket_rules.Visibility, author: Actor) -> str:
+def _add_note(change: Change, body: str, visibility: ticket_rules.Visibility, author: Actor) -> str:
     """Put a note on the ticket being changed; its message id."""
-    current, after = change.before, change.after
+    after = change.after
     message_id = new_id()
     change.puts.append(
         ticket_store.MessageItem(
-            pk=current.pk,
+            pk=after.pk,
             sk=ticket_store.MSG + message_id,
-            tenant_id=current.tenant_id,
+            tenant_id=after.tenant_id,
             message_id=message_id,
-            ticket_id=current.ticket_id,
+            ticket_id=after.ticket_id,
             body=body,
             visibility=visibility.value,
             author=author.as_dict(),
@@ -126,12 +129,12 @@ def _add_note(change: Any, body: str, visibility: ticket_rules.Visibility, autho
             created_at=change.now,
         )
     )
-    after.message_count = int(current.message_count or 0) + 1
+    after.message_count = int(after.message_count or 0) + 1
     change.changes.append({"field": "messages", "old": None, "new": message_id})
     return message_id
 
 
-def _move(change: Any, ctx: Any, wanted: ticket_rules.Status | None) -> None:
+def _move(change: Change, ctx: TicketContext, wanted: ticket_rules.Status | None) -> None:
     """Move the ticket's status as the rule wants, when its state machine allows it now."""
     from chalicelib.services import tickets
 
@@ -156,7 +159,7 @@ def _sync(
     *,
     customer_id: str | None,
     actor: Actor,
-    build: Callable[[Any, _Read], bool],
+    build: Callable[[Change, _Read], bool],
     versioned: list[Versioned],
     new: list[service_store.ServiceItem] | None = None,
     fallback: Callable[[], None],
@@ -197,7 +200,7 @@ def _sync(
                 raise
 
 
-def _message_event(change: Any, message_id: str, visibility: str, author: Actor) -> DomainEvent:
+def _message_event(change: Change, message_id: str, visibility: str, author: Actor) -> DomainEvent:
     from chalicelib.services import tickets
 
     after = change.after
@@ -214,13 +217,14 @@ def _message_event(change: Any, message_id: str, visibility: str, author: Actor)
     )
 
 
-def _finish_events(change: Any, extra: list[DomainEvent]) -> None:
+def _finish_events(change: Change, extra: list[DomainEvent]) -> None:
     from chalicelib.services import tickets
 
     change.events += extra
-    change.events += tickets.status_events(
-        change.after.tenant_id, change.before, change.after, change.actor
-    )
+    if change.before is not None:  # always: synchronisation changes an existing ticket
+        change.events += tickets.status_events(
+            change.after.tenant_id, change.before, change.after, change.actor
+        )
 
 
 # --- claims ----------------------------------------------------------------------------------
@@ -240,7 +244,7 @@ def save_claim(
     public = effect.note is ticket_rules.Visibility.PUBLIC
     author = Actor(kind=ActorKind.SYSTEM, id=f"claim:{claim.record_id}")
 
-    def build(change: Any, read: _Read) -> bool:
+    def build(change: Change, read: _Read) -> bool:
         ctx = read.ctx
         if public:
             locale = texts.locale_of(read.customer_locale, ctx.locale)
@@ -306,7 +310,7 @@ def create_appointment(
     ticket_id = appointment.data["ticket_id"]
     actor = Actor(kind=ActorKind.SYSTEM, id=f"appointment:{appointment.record_id}")
 
-    def build(change: Any, read: _Read) -> bool:
+    def build(change: Change, read: _Read) -> bool:
         after = change.after
         old = after.appointment_id
         after.appointment_id = appointment.record_id
@@ -358,7 +362,7 @@ def settle_appointment(
         return
     author = Actor(kind=ActorKind.SYSTEM, id=f"appointment:{appointment.record_id}")
 
-    def build(change: Any, read: _Read) -> bool:
+    def build(change: Change, read: _Read) -> bool:
         ctx = read.ctx
         body = texts.visit_note(
             texts.locale_of(ctx.locale),
