@@ -341,3 +341,39 @@ def test_a_closed_ticket_takes_no_new_visit(api: Api, tenant_a: TenantKeys) -> N
         call(api, tenant_a, "GET", f"/v1/appointments?customer_id={owner['customer']['id']}")
     )
     assert listed["items"] == []
+
+
+def test_a_ticket_changed_meanwhile_is_re_read_and_the_claim_still_lands(
+    api: Api, tenant_a: TenantKeys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib.services import ticket_sync
+
+    owner = registered(api, tenant_a, locale="lt", serial="LT-7")
+    made = claim(api, tenant_a, owner)
+    ticket_id = made["ticket_id"]
+    original = ticket_sync._read
+    reads: list[int] = []
+
+    def read_then_race(*args: Any, **kwargs: Any) -> Any:
+        read = original(*args, **kwargs)
+        if not reads:  # an agent changes the ticket between the read and the write
+            current = ticket(api, tenant_a, ticket_id)
+            ok(
+                call(
+                    api,
+                    tenant_a,
+                    "PATCH",
+                    f"/v1/tickets/{ticket_id}",
+                    {"priority": "high", "version": current["version"]},
+                )
+            )
+        reads.append(1)
+        return read
+
+    monkeypatch.setattr(ticket_sync, "_read", read_then_race)
+    approved = ok(move(api, tenant_a, made, status="approved"))
+    assert approved["status"] == "approved"
+    assert len(reads) == 2  # re-read once
+    now = ticket(api, tenant_a, ticket_id)
+    assert (now["priority"], now["status"]) == ("high", "open")
+    assert len(notes(api, tenant_a, ticket_id)) == 1
