@@ -47,7 +47,8 @@ def create_appointment(call: Call) -> Appointment:
     response=AppointmentList,
 )
 def list_appointments(call: Call) -> AppointmentList:
-    """By start time; a customer's or a technician's; ``from``/``to``, status, centre."""
+    """By start time; a customer's, a technician's or one ``kind``'s; ``from``/``to``, status,
+    centre."""
     return appointments.list_appointments(call.tenant_id, call.query)
 
 

@@ -72,7 +72,8 @@ def create_ticket(call: Call) -> Ticket:
     response=TicketList,
 )
 def list_tickets(call: Call) -> TicketList:
-    """Newest update first; filter by status, priority, assignee, customer, tag, time ranges."""
+    """Newest update first; filter by status, priority, type, assignee, customer, tag, time
+    ranges (each of status, priority, type, assignee, customer and tag is an index)."""
     return tickets.list_tickets(call.tenant_id, call.query)
 
 

@@ -376,6 +376,7 @@ class AppointmentListQuery(ListQuery):
 
     customer_id: Id | None = None
     technician: Label | None = None
+    kind: VisitKindName | None = None
     starts_from: datetime | None = Field(default=None, alias="from")
     starts_to: datetime | None = Field(default=None, alias="to")
     status: AppointmentStatusName | None = None

@@ -91,6 +91,11 @@ class TicketCreate(ApiModel):
     customer_tier: Tier | None = Field(
         default=None, description="The customer's service tier; SLA policies may select on it"
     )
+    internal: bool = Field(
+        default=False,
+        description="Kept from the customer: never listed or readable in the support widget "
+        "(system tickets such as the closed-loop follow-up are opened internal)",
+    )
 
     @model_validator(mode="after")
     def _one_customer(self) -> TicketCreate:
@@ -118,6 +123,9 @@ class TicketUpdate(ApiModel):
     serial_number: SerialNumber | None = None
     entitlement: EntitlementName | None = None
     customer_tier: Tier | None = None
+    internal: bool | None = Field(
+        default=None, description="true hides the ticket from the customer's widget"
+    )
     version: Version | None = None
 
 
@@ -173,6 +181,7 @@ class Ticket(ApiModel):
     serial_number: str | None
     entitlement: EntitlementName
     customer_tier: str | None
+    internal: bool = Field(description="Kept from the customer (never shown in the widget)")
     sla: TicketSla
     first_response_at: datetime | None
     solved_at: datetime | None
@@ -198,6 +207,7 @@ class TicketListQuery(ListQuery):
 
     status: StatusName | None = None
     priority: PriorityName | None = None
+    type: TypeName | None = None
     assignee: AgentRef | None = None
     customer_id: Ulid | None = None
     tag: Tag | None = None

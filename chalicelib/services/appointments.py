@@ -73,10 +73,12 @@ def load_appointment(tenant_id: str, appointment_id: str) -> store.ServiceItem:
 
 
 def _index(item: store.ServiceItem) -> None:
-    """Index keys that follow the window and the technician."""
+    """Index keys that follow the window, the visit kind and the technician."""
     start = item.data["starts_at"]
     item.gsi1sk = f"{start}#{item.record_id}"
     item.gsi2sk = f"{start}#{item.record_id}"
+    item.gsi4pk = store.visit_kind_index_key(item.tenant_id, item.data["kind"])
+    item.gsi4sk = f"{start}#{item.record_id}"
     technician = item.data.get("technician")
     if technician:
         item.gsi3pk = store.key(item.tenant_id, "TECHNICIAN", technician.lower())
@@ -417,15 +419,18 @@ def cancel_with_plan(
 
 
 def list_appointments(tenant_id: str, query: AppointmentListQuery) -> AppointmentList:
-    """By start time: a customer's (``customer_id``), a technician's (``technician``) or all,
-    within ``from``/``to``; ``status``, ``service_centre_id`` (and ``technician`` alongside a
-    customer) filter. One Query per page."""
+    """By start time: a customer's (``customer_id``), a technician's (``technician``), one
+    visit kind's (``kind``) or all, within ``from``/``to``; ``status``, ``service_centre_id``
+    (and ``technician`` / ``kind`` alongside a customer or technician) filter. One Query per
+    page."""
     technician = query.technician.lower() if query.technician else None
     if query.customer_id:
         index = "by_customer"
         hash_key = store.customer_index_key(tenant_id, query.customer_id, "APPOINTMENT")
     elif technician:
         index, hash_key = "by_product", store.key(tenant_id, "TECHNICIAN", technician)
+    elif query.kind:
+        index, hash_key = "by_facet", store.visit_kind_index_key(tenant_id, query.kind)
     else:
         index, hash_key = "by_kind", store.kind_index_key(tenant_id, "APPOINTMENT")
     low = stamp(query.starts_from) if query.starts_from else None
@@ -444,10 +449,11 @@ def list_appointments(tenant_id: str, query: AppointmentListQuery) -> Appointmen
         status=query.status,
         centre_id=query.service_centre_id,
         technician=technician if index == "by_customer" else None,
+        visit_kind=query.kind if index in ("by_customer", "by_product") else None,
     )
     scope = (
         f"appointments:{hash_key}:{low}:{high}:{query.status}:{query.service_centre_id}:"
-        f"{technician}"
+        f"{technician}:{query.kind}"
     )
     size, start = page_request(tenant_id, scope, query.limit, query.cursor)
     page = store.list_index(

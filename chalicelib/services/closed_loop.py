@@ -6,6 +6,11 @@ tenant's ``feedback`` settings). The ticket names the customer, the surveyed sub
 score and the comment, and is assigned to the agent of the surveyed ticket. Later changes to
 the response within its edit window (a comment added, the score changed) are added to that
 ticket as internal notes; the ticket is never opened twice for one response.
+
+The ticket is the team's work item, not a conversation with the customer: it is opened
+``internal``, so the customer's widget never lists or shows it. Its subject reads as an agent
+would write it (the surveyed ticket by its subject, never raw ids); the ids an agent may need
+stay in the description.
 """
 
 from __future__ import annotations
@@ -37,6 +42,27 @@ def _description(item: store.ResponseItem) -> str:
     return "\n".join(lines)
 
 
+def _subject(item: store.ResponseItem) -> str:
+    """``Low CSAT score (1) after "Dishwasher leaks": follow up with the customer``."""
+    score = f"Low {_LABELS[item.kind]} score ({int(item.score)})"
+    surveyed = _surveyed_ticket_subject(item)
+    if surveyed:
+        # Subjects are at most 250 characters; the quoted one is shortened to fit.
+        quoted = surveyed if len(surveyed) <= 120 else surveyed[:119] + "…"
+        score += f' after "{quoted}"'
+    return f"{score}: follow up with the customer"
+
+
+def _surveyed_ticket_subject(item: store.ResponseItem) -> str | None:
+    """The subject of the surveyed ticket, if a ticket was surveyed and still exists."""
+    if item.subject_kind != "ticket" or not item.subject_id:
+        return None
+    from chalicelib.store import tickets as ticket_store
+
+    surveyed = ticket_store.get_ticket(item.tenant_id, item.subject_id)
+    return surveyed.subject if surveyed is not None else None
+
+
 def follow_up(
     item: store.ResponseItem, previous: store.ResponseItem | None, settings: ClosedLoopSettings
 ) -> str | None:
@@ -64,11 +90,10 @@ def follow_up(
         return item.closed_loop_ticket_id
     if not closed_loop_due(metric, int(item.score), settings):
         return None
-    label = _LABELS[item.kind]
     ticket = tickets.open_ticket(
         item.tenant_id,
         TicketCreate(
-            subject=f"Low {label} score ({int(item.score)}): follow up with the customer",
+            subject=_subject(item),
             description=_description(item),
             customer_id=item.customer_id,
             channel="api",
@@ -78,6 +103,7 @@ def follow_up(
             assignee=item.agent if settings.assign_to_agent and item.agent else None,
             tags=["closed-loop", f"{item.kind}-low-score"],
             product_id=item.product_id,
+            internal=True,
         ),
         actor=SYSTEM,
     )

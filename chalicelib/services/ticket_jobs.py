@@ -138,7 +138,8 @@ def _act(
         change.changes.append({"field": "status", "old": item.status, "new": target.value})
         change.events += tickets.status_events(ctx.tenant_id, item, after, SYSTEM)
     tickets.commit_change(change, ctx)
-    if notice is not None and customer is not None:
+    # An internal ticket is kept from the customer: its notice stays on the ticket.
+    if notice is not None and customer is not None and not item.internal:
         report.notices += int(_send_notice(customer, *notice))
     report.alerts += _send_alerts(after, ctx, change.events)
 

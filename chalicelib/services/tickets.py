@@ -62,8 +62,18 @@ _FIELDS = {
     "serial_number": "serial_number",
     "entitlement": "entitlement",
     "customer_tier": "customer_tier",
+    "internal": "internal",
 }
-_REQUIRED = {"subject", "status", "type", "priority", "entitlement", "tags", "custom_fields"}
+_REQUIRED = {
+    "subject",
+    "status",
+    "type",
+    "priority",
+    "entitlement",
+    "tags",
+    "custom_fields",
+    "internal",
+}
 _MAX_RETRIES = 3
 
 
@@ -163,6 +173,7 @@ def to_ticket(
         serial_number=item.serial_number,
         entitlement=item.entitlement,  # type: ignore[arg-type]
         customer_tier=item.customer_tier,
+        internal=bool(item.internal),
         sla=sla_view(item, ctx, now or utc_now()),
         first_response_at=item.first_response_at,
         solved_at=item.solved_at,
@@ -230,6 +241,7 @@ def event_data(item: store.TicketItem, **extra: Any) -> dict[str, Any]:
         "appointment_id": item.appointment_id,
         "serial_number": item.serial_number,
         "entitlement": item.entitlement,
+        "internal": bool(item.internal),
         "sla_state": sla.get("state", "none"),
         "reopen_count": int(item.reopen_count or 0),
         "created_at": store.iso(item.created_at),
@@ -498,6 +510,7 @@ def open_ticket(
             customer_id=customer_id,
         ),
         customer_tier=request.customer_tier,
+        internal=request.internal,
         reopen_count=0,
         message_count=0,
         status_changed_at=now,
@@ -668,15 +681,23 @@ def apply_status(change: Change, ctx: TicketContext, target: rules.Status) -> No
     after.automation = None
 
 
-def list_tickets(tenant_id: str, query: TicketListQuery, *, with_sla: bool = True) -> TicketList:
+def list_tickets(
+    tenant_id: str,
+    query: TicketListQuery,
+    *,
+    with_sla: bool = True,
+    visible_to_customer: bool = False,
+) -> TicketList:
     """A page of tickets by last update, filtered (one Query; +1 BatchGetItem for ``tag``).
 
     The SLA view needs the tenant's calendar: +1 Query, unless ``with_sla`` is False (views
     that do not show SLAs, like the customer's own list in the widget).
+    ``visible_to_customer`` (with ``customer_id``) lists only tickets not marked internal.
     """
     filters = store.ListFilters(
         status=query.status,
         priority=query.priority,
+        ticket_type=query.type,
         assignee=query.assignee,
         customer_id=query.customer_id,
         tag=query.tag,
@@ -685,6 +706,7 @@ def list_tickets(tenant_id: str, query: TicketListQuery, *, with_sla: bool = Tru
         updated_after=query.updated_after,
         updated_before=query.updated_before,
         newest_first=query.sort == "-updated_at",
+        visible_to_customer=visible_to_customer,
     )
     for low, high, name in (
         (query.created_after, query.created_before, "created"),
@@ -699,6 +721,8 @@ def list_tickets(tenant_id: str, query: TicketListQuery, *, with_sla: bool = Tru
             raise BadRequest(f"{name}_after is later than {name}_before", code="invalid_query")
     # The cursor is bound to the list and its filters (a digest keeps the cursor short).
     filters_json = query.model_dump_json(exclude={"limit", "cursor"})
+    if visible_to_customer:
+        filters_json += "#visible"
     scope = "tickets:" + hashlib.sha256(filters_json.encode()).hexdigest()[:32]
     size, start = page_request(tenant_id, scope, query.limit, query.cursor)
     page = store.list_tickets(tenant_id, filters, size, start)

@@ -3,9 +3,11 @@
 Who the visitor is comes from exactly two places: a verified identity token (the tenant's
 server vouches for the customer) or, for anonymous visitors, a signed follow-up link that was
 emailed to the address the ticket was opened with. A ticket that is not the caller's reads as
-"no such ticket" (404), the same as one that does not exist. Internal notes, assignees, tags,
-SLA data and audit entries never leave this module: responses are built field by field from
-an allow-list, not by filtering the agent-facing model.
+"no such ticket" (404), the same as one that does not exist; so does an ``internal`` ticket
+(system tickets such as the closed-loop follow-up, or any the tenant keeps from the customer):
+it is never listed (the list reads an index that holds only the customer-visible tickets) nor
+readable. Internal notes, assignees, tags, SLA data and audit entries never leave this module:
+responses are built field by field from an allow-list, not by filtering the agent-facing model.
 """
 
 from __future__ import annotations
@@ -183,7 +185,7 @@ def open_ticket(principal: WidgetPrincipal, request: WidgetTicketCreate) -> Widg
 def list_own_tickets(
     principal: WidgetPrincipal, limit: int | None, cursor: str | None
 ) -> WidgetTicketList:
-    """The signed-in customer's tickets, most recently updated first."""
+    """The signed-in customer's tickets, most recently updated first (internal ones never)."""
     from chalicelib.services import tickets
 
     customer_id, _ = customer_of_identity(principal)
@@ -191,6 +193,7 @@ def list_own_tickets(
         principal.tenant_id,
         TicketListQuery(customer_id=customer_id, limit=limit, cursor=cursor),
         with_sla=False,
+        visible_to_customer=True,
     )
     return WidgetTicketList(items=[_summary(t) for t in page.items], next_cursor=page.next_cursor)
 
@@ -224,7 +227,7 @@ def _owned_ticket(
         ticket = tickets.get_ticket(principal.tenant_id, ticket_id)
     except NotFound:
         raise _not_found() from None
-    if ticket.customer_id != customer_id:
+    if ticket.customer_id != customer_id or ticket.internal:
         raise _not_found()
     return ticket, customer_id, name
 

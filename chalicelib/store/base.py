@@ -28,7 +28,8 @@ from chalicelib.domain import clock
 # Attribute names that hold partition keys anywhere (table or index). The tenancy guard checks
 # exactly these; keep them generic so every table uses the same few names.
 PARTITION_KEY_ATTRIBUTES = frozenset(
-    {"pk", "gsi1pk", "gsi2pk", "gsi3pk", "gsi4pk", "gsi5pk", "gsi6pk", "tenant_id"}
+    {"pk", "gsi1pk", "gsi2pk", "gsi3pk", "gsi4pk", "gsi5pk", "gsi6pk", "gsi7pk", "gsi8pk"}
+    | {"tenant_id"}
 )
 # Indexes whose partition keys are platform-owned and may not begin with a tenant id.
 PLATFORM_INDEX_KEYS = frozenset({"dir_pk", "due_pk", "origin_pk"})

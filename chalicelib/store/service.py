@@ -38,8 +38,12 @@ Access patterns:
 |                                      | ``gsi2sk = <starts_at>#<id>``), ``between``           |
 | a technician's appointments          | Query ``by_product`` (generic third index:            |
 |                                      | ``gsi3pk = <t>#TECHNICIAN#<name lower>``, by start)   |
+| appointments of one visit kind       | Query ``by_facet`` (``gsi4pk =                        |
+|                                      | <t>#APPOINTMENT#KIND#<KIND>``, ``gsi4sk =             |
+|                                      | <starts_at>#<id>``), ``between`` for a time range     |
 | appointment filters (status, centre, | filter expressions on the top-level ``status``,       |
-| technician)                          | ``centre_id``, ``technician`` copies of ``data``      |
+| technician, visit kind)              | ``centre_id``, ``technician``, ``visit_kind`` copies  |
+|                                      | of ``data`` (on a customer's or technician's list)    |
 | one active plan per registration     | guard item ``<t>#SPLAN_FOR`` / warranty id, written   |
 |                                      | with the plan, deleted when it is cancelled           |
 | centres                              | Query ``<t>#CENTRE`` (routing filters in memory: a    |
@@ -109,6 +113,18 @@ class ByProductIndex(GlobalSecondaryIndex["ServiceTable"]):
     gsi3sk = UnicodeAttribute(range_key=True)
 
 
+class ByFacetIndex(GlobalSecondaryIndex["ServiceTable"]):
+    """Records of one kind with one value of a field, by time: appointments of one visit kind
+    (delivery, installation, ...) by start."""
+
+    class Meta:
+        index_name = "by_facet"
+        projection = AllProjection()
+
+    gsi4pk = UnicodeAttribute(hash_key=True)
+    gsi4sk = UnicodeAttribute(range_key=True)
+
+
 class ServiceTable(TenantModel):
     """Table definition: keys and indexes of the warranties & service table."""
 
@@ -121,9 +137,12 @@ class ServiceTable(TenantModel):
     gsi2sk = UnicodeAttribute(null=True)
     gsi3pk = UnicodeAttribute(null=True)
     gsi3sk = UnicodeAttribute(null=True)
+    gsi4pk = UnicodeAttribute(null=True)
+    gsi4sk = UnicodeAttribute(null=True)
     by_customer = ByCustomerIndex()
     by_kind = ByKindIndex()
     by_product = ByProductIndex()
+    by_facet = ByFacetIndex()
 
 
 class ServiceItem(VersionedMixin, ServiceTable):
@@ -140,6 +159,7 @@ class ServiceItem(VersionedMixin, ServiceTable):
     status = UnicodeAttribute(null=True)
     centre_id = UnicodeAttribute(null=True)
     technician = UnicodeAttribute(null=True)
+    visit_kind = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 
@@ -206,6 +226,11 @@ def kind_index_key(tenant_id: str, kind: str) -> str:
 def product_index_key(tenant_id: str, product_id: str) -> str:
     """``by_product`` partition of a product's registrations."""
     return key(tenant_id, "PRODUCT", product_id)
+
+
+def visit_kind_index_key(tenant_id: str, visit_kind: str) -> str:
+    """``by_facet`` partition of the appointments of one visit kind."""
+    return key(tenant_id, "APPOINTMENT", "KIND", visit_kind.upper())
 
 
 # --- transactions --------------------------------------------------------------------------
@@ -318,6 +343,7 @@ def sync_filters(item: ServiceItem) -> None:
     item.centre_id = item.data.get("service_centre_id")
     technician = item.data.get("technician")
     item.technician = technician.lower() if technician else None
+    item.visit_kind = item.data.get("kind") if item.kind == "appointment" else None
 
 
 def save_new(item: ServiceItem, *, extra: list[tuple[Any, str]] | None = None, what: str) -> None:
@@ -383,6 +409,15 @@ def plan_guard(tenant_id: str, warranty_id: str, plan_id: str) -> PlanGuardItem:
         tenant_id=tenant_id,
         plan_id=plan_id,
     )
+
+
+def active_plan_id(tenant_id: str, warranty_id: str) -> str | None:
+    """The id of the registration's active service plan (its guard item), or None."""
+    try:
+        guard = PlanGuardItem.get(key(tenant_id, "SPLAN_FOR"), warranty_id, consistent_read=True)
+    except PlanGuardItem.DoesNotExist:
+        return None
+    return str(guard.plan_id)
 
 
 def copy(item: ServiceItem) -> ServiceItem:
@@ -464,6 +499,7 @@ def list_index(
         "by_customer": ServiceTable.by_customer,
         "by_kind": ServiceTable.by_kind,
         "by_product": ServiceTable.by_product,
+        "by_facet": ServiceTable.by_facet,
     }[index]
     return query_page(
         source,
@@ -481,6 +517,7 @@ _RANGE_KEYS = {
     "by_customer": ServiceTable.gsi1sk,
     "by_kind": ServiceTable.gsi2sk,
     "by_product": ServiceTable.gsi3sk,
+    "by_facet": ServiceTable.gsi4sk,
 }
 
 
@@ -501,11 +538,12 @@ def range_to(index: str, high: str) -> Any:
 
 def equals_filters(**values: str | None) -> Any:
     """AND of equality filters on the top-level copies (``status``, ``centre_id``,
-    ``technician``); None when no value is given."""
+    ``technician``, ``visit_kind``); None when no value is given."""
     attributes = {
         "status": ServiceItem.status,
         "centre_id": ServiceItem.centre_id,
         "technician": ServiceItem.technician,
+        "visit_kind": ServiceItem.visit_kind,
     }
     condition = None
     for name, value in values.items():

@@ -18,9 +18,13 @@ Access patterns:
 - messages, audit entries, attachments of a ticket: Query ``<t>#TICKET#<id>``,
   sk begins_with ``MSG#`` / ``AUDIT#`` / ``ATT#``.
 - list tickets by last update: Query ``by_updated`` (``gsi1pk = <t>#TICKETS``, range ``usk``).
-- ... of one status / assignee / customer / priority: Query ``by_status`` (``gsi2pk``),
-  ``by_assignee`` (``gsi3pk``), ``by_customer`` (``gsi4pk``), ``by_priority`` (``gsi6pk``),
-  each ``<t>#TICKETS#<FACET>#<value>`` ranged by ``usk``.
+- ... of one status / assignee / customer / priority / type: Query ``by_status``
+  (``gsi2pk``), ``by_assignee`` (``gsi3pk``), ``by_customer`` (``gsi4pk``), ``by_priority``
+  (``gsi6pk``), ``by_type`` (``gsi7pk``), each ``<t>#TICKETS#<FACET>#<value>`` ranged by
+  ``usk``.
+- a customer's tickets they may see (the widget): Query ``by_customer_visible`` (sparse:
+  ``gsi8pk = <t>#TICKETS#VISIBLE#<customer id>`` only on tickets not marked ``internal``), so
+  system tickets are never read for the customer, however many there are.
 - ... with a tag: Query ``by_tag`` over tag links (``gsi5pk = <t>#TICKETS#TAG#<tag>``), then
   one BatchGetItem for the tickets.
 - updated-time range: key condition on ``usk`` (``<updated_at>#<ticket id>``); every other
@@ -47,6 +51,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     JSONAttribute,
     ListAttribute,
     NumberAttribute,
@@ -139,6 +144,28 @@ class ByPriorityIndex(GlobalSecondaryIndex["TicketsTable"]):
     usk = UnicodeAttribute(range_key=True)
 
 
+class ByTypeIndex(GlobalSecondaryIndex["TicketsTable"]):
+    """Tickets of one type by last update."""
+
+    class Meta:
+        index_name = "by_type"
+        projection = AllProjection()
+
+    gsi7pk = UnicodeAttribute(hash_key=True)
+    usk = UnicodeAttribute(range_key=True)
+
+
+class ByCustomerVisibleIndex(GlobalSecondaryIndex["TicketsTable"]):
+    """Sparse: a customer's tickets that are not internal, by last update."""
+
+    class Meta:
+        index_name = "by_customer_visible"
+        projection = AllProjection()
+
+    gsi8pk = UnicodeAttribute(hash_key=True)
+    usk = UnicodeAttribute(range_key=True)
+
+
 class DueIndex(GlobalSecondaryIndex["TicketsTable"]):
     """Platform-only, sparse, write-sharded: tickets by their next wake-up time."""
 
@@ -162,6 +189,8 @@ class TicketsTable(TenantModel):
     gsi4pk = UnicodeAttribute(null=True)
     gsi5pk = UnicodeAttribute(null=True)
     gsi6pk = UnicodeAttribute(null=True)
+    gsi7pk = UnicodeAttribute(null=True)
+    gsi8pk = UnicodeAttribute(null=True)
     usk = UnicodeAttribute(null=True)
     due_pk = UnicodeAttribute(null=True)
     due_sk = UnicodeAttribute(null=True)
@@ -171,6 +200,8 @@ class TicketsTable(TenantModel):
     by_customer = ByCustomerIndex()
     by_tag = ByTagIndex()
     by_priority = ByPriorityIndex()
+    by_type = ByTypeIndex()
+    by_customer_visible = ByCustomerVisibleIndex()
     due = DueIndex()
 
 
@@ -195,6 +226,9 @@ class TicketItem(VersionedMixin, TicketsTable):
     serial_number = UnicodeAttribute(null=True)
     entitlement = UnicodeAttribute(default="unknown")
     customer_tier = UnicodeAttribute(null=True)
+    # Kept from the customer (system tickets such as the closed loop, agents' own notes);
+    # absent on tickets stored before the flag existed, which read as not internal.
+    internal = BooleanAttribute(null=True, default=False)
     # SLA clocks and automation state (domain-owned JSON documents; see domain/sla.py).
     sla = JSONAttribute(null=True)
     automation = JSONAttribute(null=True)
@@ -255,6 +289,7 @@ class TagLinkItem(TicketsTable):
     tag = UnicodeAttribute()
     status = UnicodeAttribute()
     priority = UnicodeAttribute()
+    ticket_type = UnicodeAttribute(null=True)
     assignee = UnicodeAttribute(null=True)
     customer_id = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
@@ -308,6 +343,8 @@ def set_index_keys(item: TicketItem, due_shard_key: str | None) -> None:
     item.gsi3pk = facet_key(tenant_id, "assignee", item.assignee) if item.assignee else None
     item.gsi4pk = facet_key(tenant_id, "customer", item.customer_id)
     item.gsi6pk = facet_key(tenant_id, "priority", item.priority)
+    item.gsi7pk = facet_key(tenant_id, "type", item.ticket_type)
+    item.gsi8pk = None if item.internal else facet_key(tenant_id, "visible", item.customer_id)
     item.usk = updated_key(item.updated_at, item.ticket_id)
     if item.due_at is not None and due_shard_key is not None:
         item.due_pk = due_shard_key
@@ -327,6 +364,7 @@ def tag_link(item: TicketItem, tag: str) -> TagLinkItem:
         tag=tag,
         status=item.status,
         priority=item.priority,
+        ticket_type=item.ticket_type,
         assignee=item.assignee,
         customer_id=item.customer_id,
         created_at=item.created_at,
@@ -420,6 +458,7 @@ class ListFilters:
 
     status: str | None = None
     priority: str | None = None
+    ticket_type: str | None = None
     assignee: str | None = None
     customer_id: str | None = None
     tag: str | None = None
@@ -428,6 +467,8 @@ class ListFilters:
     updated_after: datetime | None = None
     updated_before: datetime | None = None
     newest_first: bool = True
+    # Only the tickets the customer may see (with ``customer_id``: the widget's list).
+    visible_to_customer: bool = False
 
 
 def _usk_condition(model: Any, filters: ListFilters) -> Any:
@@ -450,6 +491,8 @@ def _filter_condition(model: Any, filters: ListFilters, used: str) -> Any:
         parts.append(model.status == filters.status)
     if filters.priority and used != "priority":
         parts.append(model.priority == filters.priority)
+    if filters.ticket_type and used != "type":
+        parts.append(model.ticket_type == filters.ticket_type)
     if filters.assignee and used != "assignee":
         parts.append(model.assignee == filters.assignee)
     if filters.customer_id and used != "customer":
@@ -483,7 +526,13 @@ def list_tickets(
         items = [found[link.ticket_id] for link in links.items if link.ticket_id in found]
         return Page(items, links.next_key)
     index: Any
-    if filters.customer_id:
+    if filters.customer_id and filters.visible_to_customer:
+        index, hash_key, used = (
+            TicketsTable.by_customer_visible,
+            facet_key(tenant_id, "visible", filters.customer_id),
+            "customer",
+        )
+    elif filters.customer_id:
         index, hash_key, used = (
             TicketsTable.by_customer,
             facet_key(tenant_id, "customer", filters.customer_id),
@@ -500,6 +549,12 @@ def list_tickets(
             TicketsTable.by_status,
             facet_key(tenant_id, "status", filters.status),
             "status",
+        )
+    elif filters.ticket_type:
+        index, hash_key, used = (
+            TicketsTable.by_type,
+            facet_key(tenant_id, "type", filters.ticket_type),
+            "type",
         )
     elif filters.priority:
         index, hash_key, used = (

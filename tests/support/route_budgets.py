@@ -160,7 +160,7 @@ BUDGETS: dict[str, Budget] = {
         ("Query", "Query"),
         read=5,
         written=0,
-        why="one page of tickets by last update (Query by_updated, limit); one Query of the tenant's settings sections (SLA calendar for the SLA view)",
+        why="one page of tickets by last update (Query by_updated, limit; a status, priority, type, assignee, customer or tag filter Queries that facet's index instead, at the same cost); one Query of the tenant's settings sections (SLA calendar for the SLA view)",
     ),
     "GET /v1/tickets/{ticket_id}": Budget(
         ("BatchGetItem",),
@@ -284,7 +284,7 @@ BUDGETS: dict[str, Budget] = {
         ("UpdateItem", "UpdateItem", "GetItem", "GetItem", "Query"),
         read=3,
         written=2,
-        why="widget: 2 UpdateItem rate-limit counters (per key, per client IP); GetItem the signed-in customer's email link and the customer; one page of the customer's tickets",
+        why="widget: 2 UpdateItem rate-limit counters (per key, per client IP); GetItem the signed-in customer's email link and the customer; one page of the customer's tickets (Query the sparse by_customer_visible index: internal tickets are not in it, so none is read to be dropped)",
     ),
     "GET /widget/v1/tickets/{ticket_id}": Budget(
         ("UpdateItem", "UpdateItem", "GetItem", "GetItem", "BatchGetItem", "GetItem", "Query"),
@@ -498,7 +498,6 @@ BUDGETS: dict[str, Budget] = {
         written=3,
         why="PutItem claims the Idempotency-Key, UpdateItem stores the response; PutItem the encrypted secret",
     ),
-    "POST /widget/v1/feedback/{token}": Budget(
     "POST /widget/v1/actions/{token}": Budget(
         (
             "GetItem",
@@ -514,6 +513,7 @@ BUDGETS: dict[str, Budget] = {
         written=6,
         why="signed token; GetItem tenant, customer, general settings and the registration (offers sold today); opening the request ticket: BatchGetItem its context (settings sections), GetItem the customer and the linked registration, one transaction: ticket, first message, audit, SLA and index items, outbox event",
     ),
+    "POST /widget/v1/feedback/{token}": Budget(
         ("BatchGetItem", "GetItem", "TransactWriteItems"),
         read=6,
         written=4,
@@ -659,7 +659,7 @@ BUDGETS: dict[str, Budget] = {
         ("Query",),
         read=1,
         written=0,
-        why="one page of the tenant's appointments (Query, limit)",
+        why="one page of the tenant's appointments (Query, limit; a customer, technician or kind filter Queries that index instead, at the same cost)",
     ),
     "GET /v1/appointments/{appointment_id}": Budget(
         ("GetItem",),
