@@ -28,8 +28,10 @@ IdText = Annotated[str, StringConstraints(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
 
 
 class MessageTemplate(ApiModel):
-    """A tenant's wording of a rule's email in one locale (placeholders: ``{customer_name}``,
-    ``{company}``, ``{subject}``, ``{date}``); unset parts keep the built-in wording."""
+    """A tenant's wording of a rule's email in one locale; unset parts keep the built-in
+    wording. Placeholders are the values the rule's message kind always has (its context model,
+    ``schemas/messages.py``: ``{company}``, ``{product_name}``, ``{ticket_subject}``...); others
+    are refused when the settings are saved (422 ``unknown_placeholder``)."""
 
     subject: SubjectLine | None = None
     intro: TemplateText | None = None
