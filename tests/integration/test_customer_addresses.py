@@ -317,3 +317,44 @@ def test_export_carries_the_address_and_erasure_removes_it(api: Api, tenant_a: T
     # Nowhere: not the record, not the stored replay of the create that carried it.
     leftovers = [i for items in all_items().values() for i in items if "Gedimino" in str(i)]
     assert leftovers == []
+
+
+def test_visit_addresses_are_exported_and_erased_with_the_customer(
+    api: Api, tenant_a: TenantKeys
+) -> None:
+    """A visit's address is where the customer lives: it is theirs to export and to erase."""
+    made = new_customer(api, tenant_a, email="ruta@example.lt", address=VILNIUS_HOME)
+    visit = ok(
+        call(
+            api,
+            tenant_a,
+            "POST",
+            "/v1/appointments",
+            {
+                "kind": "installation",
+                "customer_id": made["id"],
+                "starts_at": "2027-01-04T09:00:00+02:00",
+                "ends_at": "2027-01-04T11:00:00+02:00",
+                "address": "Žirmūnų g. 70-5, Vilnius",
+                "notes": "Door code 4455, ask for Rūta",
+            },
+        ),
+        201,
+    )
+    exported = ok(call(api, tenant_a, "GET", f"/v1/customers/{made['id']}/export"))
+    visits = exported["sections"]["appointments"]
+    assert [(v["id"], v["address"]) for v in visits] == [(visit["id"], "Žirmūnų g. 70-5, Vilnius")]
+
+    erased = ok(call(api, tenant_a, "POST", f"/v1/customers/{made['id']}/erase"))
+    assert erased["erased"]["appointments"] == 1
+    kept = ok(call(api, tenant_a, "GET", f"/v1/appointments/{visit['id']}"))
+    assert (kept["address"], kept["signed_off_by"]) == (None, None)
+    assert kept["notes"] == "[erased at the customer's request]"
+    assert kept["status"] == "scheduled"  # the visit itself stays in the service history
+    leftovers = [
+        i
+        for items in all_items().values()
+        for i in items
+        if "Žirmūnų" in str(i) or "4455" in str(i) or "Gedimino" in str(i)
+    ]
+    assert leftovers == []

@@ -30,6 +30,7 @@ CONTEXTS: list[tuple[str, str]] = [
     ("feedback", "chalicelib.services.customer_data.feedback"),
     ("replays", "chalicelib.services.customer_data.replays"),
     ("followups", "chalicelib.services.customer_data.followups"),
+    ("appointments", "chalicelib.services.customer_data.appointments"),
     ("customer", "chalicelib.services.customer_data.customers"),
 ]
 
