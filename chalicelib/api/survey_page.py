@@ -226,8 +226,10 @@ def survey_html(
     comment_form = ""
     if survey.comment_enabled and survey.comment_question and editable:
         existing = html.escape(survey.answer.comment or "") if survey.answer else ""
-        # Without JS "Send" posts the comment with the score already given (if any).
-        send_score = f' name="score" value="{answered}"' if answered is not None else ""
+        # Without JS "Send" posts the comment with the score already given, else the one of
+        # the clicked email link (shown marked), else none (then the page asks for one).
+        send_value = answered if answered is not None else survey.selected_score
+        send_score = f' name="score" value="{send_value}"' if send_value is not None else ""
         comment_form = (
             '<div id="comment-form">'
             f'<label for="comment">{html.escape(survey.comment_question)}</label>'

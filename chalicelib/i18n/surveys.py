@@ -206,7 +206,10 @@ FORM_TEXTS: Mapping[str, Mapping[str, str]] = {
         "lv": "Izvēlieties vērtējumu:",
     },
     "selected": {
-        "en": "Your choice from the email is marked. Select it again to confirm.",
+        "en": (
+            "Your choice from the email is marked: send it (with a comment if you like) or "
+            "choose another score."
+        ),
         "lt": (
             "Pažymėtas el. laiške pasirinktas įvertinimas. Pasirinkite jį dar kartą, kad "
             "patvirtintumėte."

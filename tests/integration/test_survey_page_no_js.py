@@ -59,6 +59,9 @@ def test_the_page_is_a_form_that_posts_the_score_without_javascript(
     assert "Greitai ir mandagiai" in answered  # the comment stays editable
     assert _stored_answers(api, tenant_a, customer) == [(4, "Greitai ir mandagiai")]
 
+    # The link's score is what "Send" posts when no other score is chosen.
+    assert re.search(r'<button id="send" class="send" type="submit" name="score" value="4">', text)
+
     # Changing the score within the edit window: the same form again.
     changed = _post_form(api, page, score="5", comment="Puiku")
     assert changed.status_code == 200, changed.body
