@@ -4,12 +4,16 @@ Customer-facing texts (the claim ticket's subject, the public notes of a claim's
 written in the customer's locale; notes for the team in the tenant's. Every template takes
 named values only (a missing one is a ``KeyError``, never a blank), and user data (product
 names, reasons, notes, names) stands where the nominative is right: after a colon, as a label.
-Address is formal (lt/lv plural "jūs").
+Style and glossary: ``docs/i18n.md`` (formal plural address, capitalised "Jūs" in what is
+addressed to the customer; dates and visit kinds through ``i18n/formats.py``).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
+
+from chalicelib.i18n import formats
 
 Locale = Literal["en", "lt", "lv"]
 LOCALES: tuple[Locale, ...] = ("en", "lt", "lv")
@@ -29,11 +33,11 @@ _APPROVED_COVERED: dict[Locale, str] = {
     ),
     "lt": (
         "Jūsų garantinė pretenzija patvirtinta: šiam atvejui taikoma garantija. "
-        "Netrukus su jumis susisieksime ir suderinsime tolesnius veiksmus."
+        "Netrukus su Jumis susisieksime ir suderinsime tolesnius veiksmus."
     ),
     "lv": (
         "Jūsu garantijas pretenzija ir apstiprināta: uz šo gadījumu attiecas garantija. "
-        "Drīzumā ar jums sazināsimies, lai vienotos par turpmāko rīcību."
+        "Drīzumā ar Jums sazināsimies, lai vienotos par turpmāko rīcību."
     ),
 }
 _APPROVED_CHARGEABLE: dict[Locale, str] = {
@@ -44,12 +48,12 @@ _APPROVED_CHARGEABLE: dict[Locale, str] = {
     ),
     "lt": (
         "Jūsų pretenzija priimta. Tą dieną, kai pranešėte apie gedimą, gaminiui garantija "
-        "negaliojo, todėl darbai bus mokami. Netrukus su jumis susisieksime ir suderinsime "
+        "negaliojo, todėl darbai bus mokami. Netrukus su Jumis susisieksime ir suderinsime "
         "tolesnius veiksmus."
     ),
     "lv": (
-        "Jūsu pretenzija ir pieņemta. Dienā, kad ziņojāt par bojājumu, precei garantija nebija "
-        "spēkā, tāpēc darbi tiks veikti par maksu. Drīzumā ar jums sazināsimies, lai "
+        "Jūsu pretenzija ir pieņemta. Dienā, kad ziņojāt par bojājumu, produktam garantija "
+        "nebija spēkā, tāpēc darbi tiks veikti par maksu. Drīzumā ar Jums sazināsimies, lai "
         "vienotos par turpmāko rīcību."
     ),
 }
@@ -59,12 +63,12 @@ _REJECTED: dict[Locale, str] = {
         "If you have any questions, please write to us."
     ),
     "lt": (
-        "Deja, jūsų garantinė pretenzija atmesta.\nPriežastis: {reason}\n"
+        "Deja, Jūsų garantinė pretenzija atmesta.\nPriežastis: {reason}\n"
         "Jei turite klausimų, parašykite mums."
     ),
     "lv": (
-        "Diemžēl jūsu garantijas pretenzija ir noraidīta.\nIemesls: {reason}\n"
-        "Ja jums ir jautājumi, lūdzu, rakstiet mums."
+        "Diemžēl Jūsu garantijas pretenzija ir noraidīta.\nIemesls: {reason}\n"
+        "Ja Jums ir jautājumi, lūdzu, rakstiet mums."
     ),
 }
 _RESOLVED: dict[Locale, str] = {
@@ -82,14 +86,14 @@ _OUTCOMES: dict[Locale, dict[str, str]] = {
     "lt": {
         "repaired": "gaminys suremontuotas",
         "replaced": "gaminys pakeistas nauju",
-        "refunded": "jums bus grąžinta už gaminį sumokėta suma",
+        "refunded": "Jums bus grąžinta už gaminį sumokėta suma",
         "no_fault_found": "patikrinus gaminį, gedimo nenustatyta",
     },
     "lv": {
-        "repaired": "prece ir saremontēta",
-        "replaced": "prece ir apmainīta pret jaunu",
-        "refunded": "jums tiks atmaksāta par preci samaksātā summa",
-        "no_fault_found": "pārbaudē precei bojājumi netika konstatēti",
+        "repaired": "produkts ir saremontēts",
+        "replaced": "produkts ir apmainīts pret jaunu",
+        "refunded": "Jums tiks atmaksāta par produktu samaksātā summa",
+        "no_fault_found": "pārbaudē produktam bojājumi netika konstatēti",
     },
 }
 
@@ -150,29 +154,6 @@ _VISIT: dict[Locale, dict[str, str]] = {
         "signed_off_by": "Parakstīja: {value}",
         "reason": "Iemesls: {value}",
         "notes": "Piezīmes: {value}",
-    },
-}
-_VISIT_KINDS: dict[Locale, dict[str, str]] = {
-    "en": {
-        "delivery": "delivery",
-        "installation": "installation",
-        "training": "training",
-        "maintenance": "maintenance",
-        "repair": "repair",
-    },
-    "lt": {
-        "delivery": "pristatymas",
-        "installation": "montavimas",
-        "training": "mokymas",
-        "maintenance": "techninė priežiūra",
-        "repair": "remontas",
-    },
-    "lv": {
-        "delivery": "piegāde",
-        "installation": "uzstādīšana",
-        "training": "apmācība",
-        "maintenance": "apkope",
-        "repair": "remonts",
     },
 }
 
@@ -238,16 +219,19 @@ def visit_note(
     status: str,
     *,
     kind: str,
-    time: str,
+    starts: datetime,
+    ends: datetime,
     outcome: str | None = None,
     signed_off_by: str | None = None,
     reason: str | None = None,
 ) -> str:
-    """The team's note of a visit's outcome (completed, no-show, cancelled) on its ticket."""
+    """The team's note of a visit's outcome (completed, no-show, cancelled) on its ticket; the
+    window (``starts`` .. ``ends``, already in the tenant's time zone) as ``locale`` writes it."""
     labels = _VISIT[locale]
+    time = f"{formats.format_time(starts, locale)}\N{EN DASH}{ends:%H:%M}"
     lines = [
         labels[status],
-        labels["kind"].format(value=_VISIT_KINDS[locale][kind]),
+        labels["kind"].format(value=formats.visit_kind(kind, locale)),
         labels["time"].format(value=time),
     ]
     for key, value in (

@@ -287,15 +287,14 @@ def save_claim(
 # --- appointments ------------------------------------------------------------------------------
 
 
-def _window(data: dict[str, Any], time_zone: str) -> str:
-    """The visit's window in the tenant's time zone: ``2027-03-02 10:00`` en dash ``12:00``."""
+def _window(data: dict[str, Any], time_zone: str) -> tuple[datetime, datetime]:
+    """The visit's window in the tenant's time zone (its team reads the note there)."""
     try:
         zone = ZoneInfo(time_zone)
     except (KeyError, ValueError):
         zone = ZoneInfo("UTC")
     starts = datetime.fromisoformat(data["starts_at"]).astimezone(zone)
-    ends = datetime.fromisoformat(data["ends_at"]).astimezone(zone)
-    return f"{starts:%Y-%m-%d %H:%M}\N{EN DASH}{ends:%H:%M}"
+    return starts, datetime.fromisoformat(data["ends_at"]).astimezone(zone)
 
 
 def create_appointment(
@@ -364,11 +363,13 @@ def settle_appointment(
 
     def build(change: Change, read: _Read) -> bool:
         ctx = read.ctx
+        starts, ends = _window(data, ctx.time_zone)
         body = texts.visit_note(
             texts.locale_of(ctx.locale),
             status.value,
             kind=data["kind"],
-            time=_window(data, ctx.time_zone),
+            starts=starts,
+            ends=ends,
             outcome=data.get("outcome_notes"),
             signed_off_by=data.get("signed_off_by"),
             reason=data.get("cancel_reason"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -138,7 +139,7 @@ def test_a_resolved_claim_solves_its_ticket_and_tells_the_customer(
     assert note["author"]["kind"] == "system"
     assert note["body"] == (
         "Jūsų garantinė pretenzija patvirtinta: šiam atvejui taikoma garantija. "
-        "Netrukus su jumis susisieksime ir suderinsime tolesnius veiksmus."
+        "Netrukus su Jumis susisieksime ir suderinsime tolesnius veiksmus."
     )
 
     repairing = ok(move(api, tenant_a, approved, status="in_repair", notes="Keičiamas guolis"))
@@ -174,8 +175,8 @@ def test_a_rejected_claim_solves_its_ticket_with_the_reason_in_latvian(
     [note] = notes(api, tenant_a, made["ticket_id"])
     assert note["visibility"] == "public"
     assert note["body"] == (
-        "Diemžēl jūsu garantijas pretenzija ir noraidīta.\nIemesls: mehānisks bojājums\n"
-        "Ja jums ir jautājumi, lūdzu, rakstiet mums."
+        "Diemžēl Jūsu garantijas pretenzija ir noraidīta.\nIemesls: mehānisks bojājums\n"
+        "Ja Jums ir jautājumi, lūdzu, rakstiet mums."
     )
 
 
@@ -286,8 +287,13 @@ def test_a_repair_visit_is_linked_from_its_ticket_and_noted_on_it(
     # A note for the team, in the tenant's language (lt), the window in its time zone.
     assert done["visibility"] == "internal"
     lines = done["body"].split("\n")
-    assert lines[:2] == ["Vizitas baigtas.", "Tipas: remontas"]
-    assert lines[2].startswith("Laikas: ")
+    vilnius = ZoneInfo("Europe/Vilnius")
+    starts, ends = [(NOW + timedelta(hours=h)).astimezone(vilnius) for h in (-1, 1)]
+    assert lines[:3] == [
+        "Vizitas baigtas.",
+        "Tipas: Remontas",
+        f"Laikas: {starts:%Y-%m-%d %H:%M}\N{EN DASH}{ends:%H:%M}",
+    ]
     assert lines[3:] == ["Rezultatas: Pakeistas guolis", "Pasirašė: Ona Petraitė"]
 
     second = ok(visit(api, tenant_a, owner, ticket_id), 201)
