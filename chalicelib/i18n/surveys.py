@@ -211,11 +211,12 @@ FORM_TEXTS: Mapping[str, Mapping[str, str]] = {
             "choose another score."
         ),
         "lt": (
-            "Pažymėtas el. laiške pasirinktas įvertinimas. Pasirinkite jį dar kartą, kad "
-            "patvirtintumėte."
+            "Pažymėtas el. laiške pasirinktas įvertinimas: išsiųskite jį (jei norite, su "
+            "komentaru) arba pasirinkite kitą."
         ),
         "lv": (
-            "Atzīmēts e-pastā izvēlētais vērtējums. Lai to apstiprinātu, izvēlieties to vēlreiz."
+            "Atzīmēts e-pastā izvēlētais vērtējums: nosūtiet to (ja vēlaties, ar komentāru) vai "
+            "izvēlieties citu."
         ),
     },
 }
