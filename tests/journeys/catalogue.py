@@ -4,12 +4,9 @@ the public API as a tenant admin would on their first day."""
 from __future__ import annotations
 
 from datetime import date
-from itertools import count
 from typing import Any
 
 from tests.journeys.harness import Journey, Person
-
-_serials = count(1001)
 
 # Brand and model names read the same in every language: what a customer sees on the unit.
 FRIDGE = {
@@ -109,7 +106,7 @@ def register(
     body: dict[str, Any] = {
         "product_id": product_id,
         "customer_id": customer["id"],
-        "serial_number": f"SN-{next(_serials)}",
+        "serial_number": journey.next_serial(),
         "purchase_date": purchased.isoformat(),
         **extra,
     }

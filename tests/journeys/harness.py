@@ -182,6 +182,7 @@ class Journey:
     read_count: dict[str, int] = field(default_factory=dict)
     seen: list[Message] = field(default_factory=list)
     widget_secret: tuple[str, str] | None = None
+    serials: int = 1000
 
     # --- the clock ------------------------------------------------------------------------
 
@@ -204,6 +205,11 @@ class Journey:
 
         app.ticket_sweep(scheduled_event(), FakeContext())
         Engine(clock=Clock(self.clock_now)).tick()
+
+    def next_serial(self) -> str:
+        """A serial number for the next unit sold in this journey (the same on every run)."""
+        self.serials += 1
+        return f"SN-{self.serials}"
 
     # --- HTTP -----------------------------------------------------------------------------
 
@@ -245,12 +251,19 @@ class Journey:
         return response.body
 
     def widget(
-        self, method: str, path: str, body: Any = None, *, identity: str | None = None, **kw: Any
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        signed_in: Person | None = None,
+        **kw: Any,
     ) -> Response:
-        """A call from the widget on the tenant's site (optionally as a signed-in customer)."""
+        """A call from the widget on the tenant's site; ``signed_in``: as that customer, with an
+        identity token the shop's server signs for this request."""
         headers = {"X-Widget-Key": self.widget_key, "Origin": self.origin}
-        if identity:
-            headers["Authorization"] = f"Bearer {identity}"
+        if signed_in is not None:
+            headers["Authorization"] = f"Bearer {self.identity(signed_in)}"
         headers.update(kw.pop("headers", {}))
         return self.call(method, path, body, headers=headers, **kw)
 
@@ -289,7 +302,7 @@ class Journey:
             "locale": person.locale,
             "external_id": external_id(person),
             "marketing_consent": True,
-            "addressX": {
+            "address": {
                 "street": person.street,
                 "city": person.city,
                 "postal_code": person.postal_code,
@@ -298,7 +311,6 @@ class Journey:
             },
             **extra,
         }
-        body.pop("addressX", None)  # DEV-ONLY
         return dict(self.admin("POST", "/v1/customers", body))
 
     def identity(self, person: Person) -> str:

@@ -116,16 +116,16 @@ def test_complaint_to_closed_loop(journey: Journey, person: Person) -> None:
 
     # The customer, signed in on the shop's site, sees their complaint and never the loop
     # ticket the tenant opened about them.
-    identity = journey.identity(person)
-    mine = journey.widget("GET", "/widget/v1/tickets", identity=identity, expect=200).body
+    mine = journey.widget("GET", "/widget/v1/tickets", signed_in=person, expect=200).body
     assert [t["id"] for t in mine["items"]] == [ticket_id]
-    journey.widget("GET", f"/widget/v1/tickets/{loop['id']}", identity=identity, expect=404)
+    journey.widget("GET", f"/widget/v1/tickets/{loop['id']}", signed_in=person, expect=404)
 
     # Reports agree with the story: one first response made and met; one resolution met;
     # the CSAT counted once, unsatisfied.
     first_day, day = START.date().isoformat(), journey.today().isoformat()
     report = journey.admin("GET", f"/v1/reports/tickets?from={first_day}&to={day}")
-    assert report["sla"]["first_response"] == {"met": 1, "breached": 0, "compliance_percent": 100.0}
+    first_response = report["sla"]["first_response"]
+    assert (first_response["met"], first_response["breached"]) == (1, 0)
     assert report["first_response"]["count"] == 1
     assert report["sla"]["resolution"]["met"] == 1
     assert report["solved"] == 1

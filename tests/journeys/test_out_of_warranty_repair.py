@@ -44,9 +44,8 @@ def test_expired_claim_is_chargeable(journey: Journey, person: Person) -> None:
     ticket = journey.admin("GET", f"/v1/tickets/{claim['ticket_id']}")
     assert ticket["status"] == "solved"
 
-    identity = journey.identity(person)
     shown = journey.widget(
-        "GET", f"/widget/v1/tickets/{ticket['id']}", identity=identity, expect=200
+        "GET", f"/widget/v1/tickets/{ticket['id']}", signed_in=person, expect=200
     ).body
     [note] = shown["messages"]
     assert not note["from_customer"]

@@ -39,8 +39,7 @@ def test_covered_claim_to_repair(journey: Journey, person: Person) -> None:
     assert ticket["entitlement"] == "covered"
 
     # The customer sees the claim's ticket, in their language, on the shop's site.
-    identity = journey.identity(person)
-    mine = journey.widget("GET", "/widget/v1/tickets", identity=identity, expect=200).body
+    mine = journey.widget("GET", "/widget/v1/tickets", signed_in=person, expect=200).body
     [seen] = mine["items"]
     assert fridge["name"] in seen["subject"]
     assert "claim" not in seen["subject"].lower() or person.locale == "en"
@@ -54,7 +53,7 @@ def test_covered_claim_to_repair(journey: Journey, person: Person) -> None:
     ticket = journey.admin("GET", f"/v1/tickets/{claim['ticket_id']}")
     assert ticket["status"] == "open"
     shown = journey.widget(
-        "GET", f"/widget/v1/tickets/{ticket['id']}", identity=identity, expect=200
+        "GET", f"/widget/v1/tickets/{ticket['id']}", signed_in=person, expect=200
     ).body
     assert len(shown["messages"]) == 1  # the approval, in the customer's language
 
@@ -97,7 +96,7 @@ def test_covered_claim_to_repair(journey: Journey, person: Person) -> None:
     ticket = journey.admin("GET", f"/v1/tickets/{ticket['id']}")
     assert ticket["status"] == "solved"
     shown = journey.widget(
-        "GET", f"/widget/v1/tickets/{ticket['id']}", identity=identity, expect=200
+        "GET", f"/widget/v1/tickets/{ticket['id']}", signed_in=person, expect=200
     ).body
     assert len(shown["messages"]) >= 2
     assert all(not m["from_customer"] for m in shown["messages"])

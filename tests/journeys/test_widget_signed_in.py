@@ -23,7 +23,6 @@ QUESTION = {
 def test_signed_in_customer(journey: Journey, person: Person) -> None:
     fridge = product(journey, FRIDGE)
     customer = journey.customer(person)
-    identity = journey.identity(person)
 
     # The customer registers their fridge from the shop's site.
     registered = journey.widget(
@@ -35,7 +34,7 @@ def test_signed_in_customer(journey: Journey, person: Person) -> None:
             "purchase_date": "2027-02-20",
             "delivery_date": "2027-02-22",
         },
-        identity=identity,
+        signed_in=person,
         expect=201,
     ).body
     assert registered["product_name"] == fridge["name"]
@@ -50,7 +49,7 @@ def test_signed_in_customer(journey: Journey, person: Person) -> None:
         "POST",
         "/widget/v1/tickets",
         {"subject": subject, "message": message},
-        identity=identity,
+        signed_in=person,
         expect=201,
     ).body
     ticket_id = opened["ticket"]["id"]
@@ -58,7 +57,7 @@ def test_signed_in_customer(journey: Journey, person: Person) -> None:
     assert ticket["customer_id"] == customer["id"]
     journey.admin("POST", f"/v1/tickets/{ticket_id}/messages", {"body": "-18 °C."})
     shown = journey.widget(
-        "GET", f"/widget/v1/tickets/{ticket_id}", identity=identity, expect=200
+        "GET", f"/widget/v1/tickets/{ticket_id}", signed_in=person, expect=200
     ).body
     assert [m["body"] for m in shown["messages"]][-1] == "-18 °C."
     internal = journey.admin(
@@ -67,7 +66,7 @@ def test_signed_in_customer(journey: Journey, person: Person) -> None:
         {"body": "Customer asked twice", "visibility": "internal"},
     )
     shown = journey.widget(
-        "GET", f"/widget/v1/tickets/{ticket_id}", identity=identity, expect=200
+        "GET", f"/widget/v1/tickets/{ticket_id}", signed_in=person, expect=200
     ).body
     assert internal["id"] not in {m["id"] for m in shown["messages"]}
 
@@ -77,7 +76,7 @@ def test_signed_in_customer(journey: Journey, person: Person) -> None:
         f"/v1/warranties/{unit['id']}/plans",
         {"plan_code": "plus3", "version": unit["version"]},
     )
-    [mine] = journey.widget("GET", "/widget/v1/registrations", identity=identity, expect=200).body[
+    [mine] = journey.widget("GET", "/widget/v1/registrations", signed_in=person, expect=200).body[
         "items"
     ]
     assert mine["coverage"]["cover_ends_on"] == "2032-02-21"
@@ -85,7 +84,7 @@ def test_signed_in_customer(journey: Journey, person: Person) -> None:
         "POST",
         "/widget/v1/warranty/check",
         {"serial_number": "FX600-LT-0042"},
-        identity=identity,
+        signed_in=person,
         expect=200,
     ).body
     assert checked["cover_ends_on"] == "2032-02-21"
@@ -101,7 +100,7 @@ def test_signed_in_customer(journey: Journey, person: Person) -> None:
         "POST",
         "/widget/v1/warranty/check",
         {"serial_number": other["serial_number"]},
-        identity=identity,
+        signed_in=person,
         expect=200,
     ).body
     assert checked["status"] == "void"
