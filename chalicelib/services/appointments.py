@@ -358,7 +358,7 @@ def transition_appointment(
     versioned = [(updated, expected, "appointment")]
     handover = _handover(tenant_id, updated) if completed else None
     if handover is not None:
-        versioned.append((handover.item, handover.expected_version, "warranty"))
+        versioned.extend(handover.writes)
     plan_id = current.data.get("service_plan_id")
     if plan_id:
         from chalicelib.services import service_plans
@@ -389,7 +389,12 @@ def _handover(tenant_id: str, item: store.ServiceItem) -> Handover | None:
 
     day = datetime.fromisoformat(item.data["starts_at"]).astimezone(UTC).date()
     return warranties.handover(
-        tenant_id, warranty_id, item.data["kind"], day, appointment_id=item.record_id
+        tenant_id,
+        warranty_id,
+        item.data["kind"],
+        day,
+        appointment_id=item.record_id,
+        except_plan=item.data.get("service_plan_id"),
     )
 
 

@@ -226,6 +226,36 @@ def _old_reason(data: dict[str, Any]) -> str:
     return rules.DiscountReason.NOT_COVERED.value
 
 
+def repriced_for_cover(
+    tenant_id: str, warranty_id: str, registration: Registration, *, except_plan: str | None = None
+) -> tuple[store.ServiceItem, int] | None:
+    """The registration's active plan priced again for its new cover (voided, extended, or
+    started on delivery), unsaved, with the version its write is conditional on; None when
+    there is no active plan (or it is ``except_plan``) or no visit's price changes. The
+    centre's terms stay the plan's snapshot. One GetItem (the plan guard), two with a plan."""
+    plan_id = store.active_plan_id(tenant_id, warranty_id)
+    if plan_id is None or plan_id == except_plan:
+        return None
+    plan = store.get_record(tenant_id, "service_plan", plan_id)
+    if plan is None or plan.data["status"] != rules.PlanStatus.ACTIVE.value:
+        return None
+    data = plan.data
+    offered = data.get("centre_discount_percent", data["discount_percent"])
+    pricing, visits = _pricing(
+        data["service_centre_id"],
+        (bool(data["centre_authorised"]), int(offered)),
+        data["visit_price"],
+        registration,
+        visits_of(data),
+    )
+    if visits == visits_of(data) and all(data.get(k) == v for k, v in pricing.items()):
+        return None
+    updated = store.copy(plan)
+    updated.data = {**data, **pricing}
+    set_visits(updated, visits)
+    return updated, int(plan.version)
+
+
 def _registration(tenant_id: str, warranty_id: str | None) -> Registration | None:
     """The coverage view of the plan's registration (one GetItem), or None without one."""
     from chalicelib.services import warranties

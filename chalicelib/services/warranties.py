@@ -88,6 +88,34 @@ class Loaded:
         )
 
 
+def save_with_plan(before: store.ServiceItem, updated: store.ServiceItem, expected: int) -> None:
+    """Write the registration's next version; when its cover changed, its active service
+    plan is priced again in the same transaction (the maintenance discount holds only while
+    the registration is valid and covers the visit)."""
+    versioned = [(updated, expected, "warranty"), *plan_repricing(before, updated)]
+    store.write_together(versioned=versioned, what="warranty")
+
+
+def plan_repricing(
+    before: store.ServiceItem, updated: store.ServiceItem, *, except_plan: str | None = None
+) -> list[tuple[store.ServiceItem, int, str]]:
+    """The active service plan's next version when the registration's cover changed (start,
+    end or void date), for the caller's transaction; nothing otherwise (no read)."""
+    old = Loaded(before, before.record_id).registration()
+    new = Loaded(updated, updated.record_id).registration()
+    if (old.start, old.coverage_end, old.voided_on, old.plans) == (
+        new.start,
+        new.coverage_end,
+        new.voided_on,
+        new.plans,
+    ):
+        return []
+    from chalicelib.services.service_plans import repriced_for_cover
+
+    found = repriced_for_cover(updated.tenant_id, updated.record_id, new, except_plan=except_plan)
+    return [(found[0], found[1], "service plan")] if found else []
+
+
 def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
@@ -271,9 +299,9 @@ def update_warranty(
         raise Invalid("delivery cannot precede the purchase", code="delivery_before_purchase")
     updated = store.copy(loaded.item)
     updated.data = {**loaded.item.data, **changes}
-    store.save_version(updated, expected, what="warranty")
+    save_with_plan(loaded.item, updated, expected)
     before, loaded.item = loaded.item, updated
-    _emit(tenant_id, "warranty.updated", updated_event(before, updated, sorted(changes)))
+    announce_update(tenant_id, updated_event(before, updated, sorted(changes)))
     return to_warranty(loaded)
 
 
@@ -306,26 +334,63 @@ def updated_event(
     return event
 
 
+COVERAGE_FIELDS = (
+    "warranty_id",
+    "customer_id",
+    "product_id",
+    "serial_number",
+    "starts_on",
+    "ends_on",
+    "previous_ends_on",
+    "plan_offers",
+)
+
+
+def announce_update(tenant_id: str, data: dict[str, Any]) -> None:
+    """Emit ``warranty.updated``, and ``warranty.coverage_changed`` when the change moved the
+    end of the cover (the expiry reminders are re-planned on that one only, so a corrected
+    retailer costs the follow-up engine nothing)."""
+    from chalicelib.services.reactions import emit
+
+    events = [DomainEvent(tenant_id, "warranty.updated", data)]
+    if data.get("ends_on"):
+        moved = {name: data[name] for name in COVERAGE_FIELDS}
+        cause = data.get("source") or "delivery_date"
+        events.append(
+            DomainEvent(tenant_id, "warranty.coverage_changed", {**moved, "cause": cause})
+        )
+    emit(events)
+
+
 @dataclass(frozen=True)
 class Handover:
-    """A registration's next version after a completed delivery or installation, to be
-    written in the visit's transaction and announced after it."""
+    """A registration's next version after a completed delivery or installation (and its
+    active service plan priced again for the new cover), to be written in the visit's
+    transaction and announced after it."""
 
-    item: store.ServiceItem
-    expected_version: int
+    writes: list[tuple[store.ServiceItem, int, str]]  # (item, expected version, what)
     event: dict[str, Any]
 
     def announce(self) -> None:
-        """Emit ``warranty.updated`` (after the write): reminders follow the new cover."""
-        _emit(self.item.tenant_id, "warranty.updated", self.event)
+        """Emit ``warranty.updated`` (after the write; ``warranty.coverage_changed`` too when
+        the cover moved): reminders follow the new cover."""
+        announce_update(self.writes[0][0].tenant_id, self.event)
 
 
 def handover(
-    tenant_id: str, warranty_id: str, kind: str, on: date, *, appointment_id: str
+    tenant_id: str,
+    warranty_id: str,
+    kind: str,
+    on: date,
+    *,
+    appointment_id: str,
+    except_plan: str | None = None,
 ) -> Handover | None:
     """What a completed ``kind`` visit on ``on`` changes on the registration: its delivery
     date (domain rule ``coverage.handover_date``), or None (not a handover visit, or the
-    registration keeps its date). One GetItem; nothing is written here."""
+    registration keeps its date). One GetItem (plus the plan's re-pricing reads when the
+    cover moved; ``except_plan`` is the visit's own plan, written by the caller); nothing is
+    written here."""
     if kind not in {k.value for k in rules.Handover}:
         return None
     loaded = load(tenant_id, warranty_id)
@@ -337,7 +402,11 @@ def handover(
     event = updated_event(
         loaded.item, updated, ["delivery_date"], source=kind, appointment_id=appointment_id
     )
-    return Handover(updated, int(loaded.item.version), event)
+    writes = [
+        (updated, int(loaded.item.version), "warranty"),
+        *plan_repricing(loaded.item, updated, except_plan=except_plan),
+    ]
+    return Handover(writes, event)
 
 
 def void_warranty(
@@ -359,7 +428,7 @@ def void_warranty(
         "voided_on": effective.isoformat(),
         "void_reason": request.reason,
     }
-    store.save_version(updated, expected, what="warranty")
+    save_with_plan(loaded.item, updated, expected)
     loaded.item = updated
     _emit(
         tenant_id,
@@ -512,7 +581,7 @@ def purchase_plan(
     # concurrent purchases cannot both take the same period.
     bumped = store.copy(loaded.item)
     bumped.data = {**loaded.item.data, "plans": [*loaded.plans, plan]}
-    store.save_version(bumped, expected, what="warranty")
+    save_with_plan(loaded.item, bumped, expected)
     loaded.item = bumped
     _emit(
         tenant_id,

@@ -91,7 +91,7 @@ def _product_name(ctx: RuleContext, product_id: str | None) -> str | None:
 
 @rule(
     EXPIRY_RULE,
-    on=("warranty.registered", "warranty.extended", "warranty.updated"),
+    on=("warranty.registered", "warranty.extended", "warranty.coverage_changed"),
     kind=FollowUpKind.WARRANTY_EXPIRY_REMINDER,
 )
 def warranty_expiry(ctx: RuleContext) -> list[FollowUpPlan]:
@@ -129,12 +129,10 @@ def warranty_expiry(ctx: RuleContext) -> list[FollowUpPlan]:
     return plans
 
 
-@canceller("warranty.voided", "warranty.extended", "warranty.updated")
+@canceller("warranty.voided", "warranty.extended", "warranty.coverage_changed")
 def cancel_warranty_reminders(event: DomainEvent) -> int:
     """A void registration gets no reminders; an extension, or a delivery date that moves the
-    start (``warranty.updated`` with ``ends_on``), moves the end (new ones follow)."""
-    if event.name == "warranty.updated" and not event.data.get("ends_on"):
-        return 0
+    start (``warranty.coverage_changed``), moves the end (new ones follow)."""
     from chalicelib.services import followups
 
     kinds = {FollowUpKind.WARRANTY_EXPIRY_REMINDER}
@@ -145,9 +143,10 @@ def cancel_warranty_reminders(event: DomainEvent) -> int:
         SubjectKind.WARRANTY,
         str(event.data["warranty_id"]),
         kinds=frozenset(kinds),
-        reason={"warranty.voided": "warranty_voided", "warranty.updated": "coverage_changed"}.get(
-            event.name, "coverage_extended"
-        ),
+        reason={
+            "warranty.voided": "warranty_voided",
+            "warranty.coverage_changed": "coverage_changed",
+        }.get(event.name, "coverage_extended"),
     )
 
 

@@ -382,7 +382,7 @@ def test_the_discount_holds_only_for_visits_inside_the_cover(
         (True, "72.00"),
         (False, "80.00"),
     ]
-    # An extension (which counts as cover) makes the second visit discounted on re-pricing.
+    # An extension (which counts as cover) prices the second visit with the discount too.
     ok(
         call(
             api,
@@ -393,16 +393,54 @@ def test_the_discount_holds_only_for_visits_inside_the_cover(
         ),
         201,
     )
+    extended = ok(call(api, tenant_a, "GET", f"/v1/service-plans/{plan['id']}"))
+    assert [(v["discounted"], v["price"]) for v in extended["visits"]] == [
+        (True, "72.00"),
+        (True, "72.00"),
+    ]
+    assert extended["version"] == plan["version"] + 1
+    # A new price keeps the rule: every covered visit gets the discount.
     repriced = ok(
         call(
             api,
             tenant_a,
             "PATCH",
             f"/v1/service-plans/{plan['id']}",
-            {"visit_price": "90.00", "version": plan["version"]},
+            {"visit_price": "90.00", "version": extended["version"]},
         )
     )
     assert [(v["discounted"], v["price"]) for v in repriced["visits"]] == [
         (True, "81.00"),
         (True, "81.00"),
+    ]
+
+
+def test_voiding_the_registration_withdraws_the_discount_of_its_plan(
+    api: Api, tenant_a: TenantKeys
+) -> None:
+    made, where, who = (
+        product(api, tenant_a, "HP-X"),
+        centre(api, tenant_a),
+        customer(api, tenant_a),
+    )
+    w = register(api, tenant_a, made, who, purchase_date=(TODAY - timedelta(days=10)).isoformat())
+    body = plan_body(made, who, warranty_id=w["id"], service_centre_id=where["id"])
+    plan = ok(call(api, tenant_a, "POST", "/v1/service-plans", body), 201)
+    assert (plan["discount_percent"], plan["price_after_discount"]) == (10, "72.00")
+    ok(
+        call(
+            api,
+            tenant_a,
+            "POST",
+            f"/v1/warranties/{w['id']}/void",
+            {"reason": "Atidarytas neįgalioto meistro", "version": w["version"]},
+        )
+    )
+    after = ok(call(api, tenant_a, "GET", f"/v1/service-plans/{plan['id']}"))
+    assert (after["discount_percent"], after["price_after_discount"]) == (0, "80.00")
+    assert after["discount_reason"] == "warranty_void"
+    assert after["centre_discount_percent"] == 10  # the centre's offer stays on record
+    assert [(v["discounted"], v["price"]) for v in after["visits"]] == [
+        (False, "80.00"),
+        (False, "80.00"),
     ]
