@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from chalicelib.schemas.common import ApiModel, Email, Name, Version
+from chalicelib.schemas.customers import AddressInput
 
 Feature = Literal["contact", "tickets", "warranty", "registration", "feedback"]
 OriginEntry = Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=253)]
@@ -272,6 +273,11 @@ class WidgetRegistrationCreate(ApiModel):
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
         | None
     ) = None
+    address: AddressInput | None = Field(
+        default=None,
+        description="The customer's address, saved on their record (replacing the one there): "
+        "their warranty claims are routed to an authorised centre in its region",
+    )
 
 
 class WidgetRegistration(ApiModel):

@@ -140,6 +140,27 @@ def update_customer(
     return to_customer(store.update_customer(current, expected, changes))
 
 
+def set_address(tenant_id: str, customer_id: str, address: AddressInput) -> Customer:
+    """Replace the customer's address with one they gave themselves (the widget's forms).
+
+    Validated first (422 as in :func:`address_record`); written conditionally on the version
+    read, and read again when someone else changed the customer meanwhile: the customer's own
+    latest address wins, nothing else of theirs is overwritten.
+    """
+    record = address_record(address)
+    for _attempt in range(3):
+        current = _load(tenant_id, customer_id)
+        if current.address == record:
+            return to_customer(current)
+        try:
+            return to_customer(
+                store.update_customer(current, int(current.version), {"address": record})
+            )
+        except VersionConflict:
+            continue
+    raise VersionConflict("the customer is being changed by someone else; try again")
+
+
 def delete_customer(tenant_id: str, customer_id: str) -> None:
     """Delete the customer record and its uniqueness guards (their personal data)."""
     store.delete_customer(_load(tenant_id, customer_id))

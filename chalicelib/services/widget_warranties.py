@@ -130,11 +130,17 @@ def register_product(
     principal: WidgetPrincipal, request: WidgetRegistrationCreate
 ) -> WidgetRegistration:
     """Register a product for the signed-in customer, through the warranty rules."""
-    from chalicelib.services import products, warranties
+    from chalicelib.services import customers, products, warranties
 
     # The product first: an unknown product must not leave a customer record behind.
     products.load_product(principal.tenant_id, request.product_id)
+    if request.address is not None:
+        customers.address_record(request.address)  # a bad address is refused before any write
     customer_id, _ = customer_of_identity(principal)
+    if request.address is not None:
+        # Saved first: it is the customer's own detail (saving it again is harmless), so a
+        # registration refused below, or retried, never loses it.
+        customers.set_address(principal.tenant_id, customer_id, request.address)
     created = warranties.register(
         principal.tenant_id,
         WarrantyCreate(

@@ -358,3 +358,48 @@ def test_visit_addresses_are_exported_and_erased_with_the_customer(
         if "Žirmūnų" in str(i) or "4455" in str(i) or "Gedimino" in str(i)
     ]
     assert leftovers == []
+
+
+def test_signed_in_widget_customer_gives_their_address_when_registering(
+    api: Api, tenant_a: TenantKeys
+) -> None:
+    """The widget's registration form is where a customer gives their details: the address
+    they give there is theirs (signed-in only) and routes their later claims."""
+    from tests.support.widget import SHOP, sign_identity, widget_headers
+
+    key = ok(
+        call(api, tenant_a, "POST", "/v1/widget-keys", {"name": "Shop", "allowed_origins": [SHOP]}),
+        201,
+    )["key"]
+    secret = ok(call(api, tenant_a, "POST", "/v1/widget-secrets", {"name": "s"}), 201)
+    product = new_product(api, tenant_a)
+    riga = ok(new_centre(api, tenant_a, "Z Riga service", "LV", ["LV-RIX"]), 201)
+    ok(new_centre(api, tenant_a, "A Vilnius service", "LT", ["LT-57"]), 201)
+    token = sign_identity(secret["secret"], secret["kid"], sub="cust-janis", email="j@example.lv")
+    janis = widget_headers(key, token=token)
+
+    def register(serial: str, **extra: Any) -> Any:
+        body = {"product_id": product["id"], "serial_number": serial, "purchase_date": "2026-11-20"}
+        return api.request(
+            "POST", "/widget/v1/registrations", headers=janis, json_body={**body, **extra}
+        )
+
+    bad = problem(register("SN-W0", address={"country": "LV", "postal_code": "12345"}))
+    assert bad["code"] == "invalid_postal_code"
+    ok(register("SN-W1", address={"country": "LV", "city": "Rīga", "region": "Riga"}), 201)
+    found = ok(call(api, tenant_a, "GET", "/v1/customers?email=j@example.lv"))["items"]
+    assert [c["address"]["region"] for c in found] == ["LV-RIX"]
+    assert ok(call(api, tenant_a, "GET", "/v1/warranties?serial=SN-W0"))["items"] == []
+
+    # Without an address the one on file stays; a claim on the unit is routed by it.
+    ok(register("SN-W2"), 201)
+    registration = ok(call(api, tenant_a, "GET", "/v1/warranties?serial=SN-W2"))["items"][0]
+    path = f"/v1/warranties/{registration['id']}/claims"
+    claim = ok(call(api, tenant_a, "POST", path, {"description": "Noisy"}), 201)
+    assert claim["service_centre_id"] == riga["id"]
+    # Anonymous visitors give no address to anyone's record.
+    anonymous = widget_headers(key)
+    body = {"product_id": product["id"], "serial_number": "SN-W3", "purchase_date": "2026-11-20"}
+    body["address"] = {"country": "LT"}
+    refused = api.request("POST", "/widget/v1/registrations", headers=anonymous, json_body=body)
+    assert refused.status_code == 401
