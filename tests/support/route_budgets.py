@@ -880,6 +880,7 @@ BUDGETS: dict[str, Budget] = {
         (
             "PutItem",
             "GetItem",
+            "GetItem",
             "TransactWriteItems",
             "Query",
             "PutItem",
@@ -892,13 +893,13 @@ BUDGETS: dict[str, Budget] = {
         ),
         read=4,
         written=9,
-        why="PutItem claims the Idempotency-Key, UpdateItem stores the response; GetItem the registration; one conditional transaction adds the plan (the coverage end moves); then the old expiry reminders are cancelled (Query the registration's pending follow-ups, PutItem each of 2) and re-planned for the new end (GetItem the follow-up settings and the registration once for what the reminders show: product name, serial number, offered plans; one transaction per reminder: follow-up and its dedupe guard)",
+        why="PutItem claims the Idempotency-Key, UpdateItem stores the response; GetItem the registration; GetItem its active-plan guard (the cover moves, so a maintenance plan would be re-priced in the same transaction; none here: not read); one conditional transaction adds the plan (the coverage end moves); then the old expiry reminders are cancelled (Query the registration's pending follow-ups, PutItem each of 2) and re-planned for the new end (GetItem the follow-up settings and the registration once for what the reminders show: product name, serial number, offered plans; one transaction per reminder: follow-up and its dedupe guard)",
     ),
     "POST /v1/warranties/{warranty_id}/void": Budget(
-        ("GetItem", "TransactWriteItems", "Query", "PutItem", "PutItem"),
+        ("GetItem", "GetItem", "TransactWriteItems", "Query", "PutItem", "PutItem"),
         read=3,
         written=3,
-        why="GetItem the registration; one conditional transaction; then its pending expiry reminders are cancelled: Query the registration's pending follow-ups (subject index), PutItem each (2)",
+        why="GetItem the registration; GetItem its active-plan guard (a void registration's maintenance plan loses its discount in the same transaction; none here: not read); one conditional transaction; then its pending expiry reminders are cancelled: Query the registration's pending follow-ups (subject index), PutItem each (2)",
     ),
     "POST /v1/webhooks": Budget(
         ("PutItem", "PutItem", "UpdateItem"),
