@@ -165,6 +165,8 @@ class MessageKind(StrEnum):
     TICKET_SOLVE_NOTICE = "ticket_solve_notice"
     TICKET_CLOSE_NOTICE = "ticket_close_notice"
     SLA_ALERT = "sla_alert"
+    # The widget's email with the link to follow a ticket opened without signing in.
+    WIDGET_TICKET_LINK = "widget_ticket_link"
 
 
 _FOLLOW_UP_MESSAGES: Mapping[FollowUpKind, MessageKind] = {

@@ -6,6 +6,11 @@ text of its own). Tenants override the greeting per locale in the ``widget`` set
 
 from __future__ import annotations
 
+from typing import Any
+
+from chalicelib.domain.followups import MessageKind
+from chalicelib.i18n.formats import locale_of
+
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "launcher": "Help",
@@ -240,3 +245,14 @@ PROBLEMS: dict[str, dict[str, str]] = {
 }
 for _locale, _problems in PROBLEMS.items():
     STRINGS[_locale].update({f"problem_{code}": text for code, text in _problems.items()})
+
+
+def email_text(locale: str | None, key: str, **values: Any) -> str:
+    """The follow-up link email's ``subject`` or ``body`` in ``locale`` (English when not
+    shipped), filled with ``values`` validated against its context model (a missing value
+    raises ``schemas.messages.MessageError``, never leaves a blank)."""
+    from chalicelib.schemas.messages import build_context, fill
+
+    chosen = locale_of(locale)
+    context = build_context(MessageKind.WIDGET_TICKET_LINK, values)
+    return fill(EMAILS[chosen][key], context, chosen)

@@ -177,6 +177,13 @@ class SlaAlertContext(Context):
     assignee: Text | None = None
 
 
+class WidgetTicketLinkContext(Context):
+    """A visitor opened a ticket in the widget without signing in: the link to follow it."""
+
+    subject: Text
+    url: Url | None = None
+
+
 CONTEXTS: Mapping[MessageKind, type[Context]] = {
     MessageKind.TICKET_CSAT_SURVEY: TicketSurveyContext,
     MessageKind.VISIT_CSAT_SURVEY: VisitContext,
@@ -192,6 +199,7 @@ CONTEXTS: Mapping[MessageKind, type[Context]] = {
     MessageKind.TICKET_SOLVE_NOTICE: TicketNoticeContext,
     MessageKind.TICKET_CLOSE_NOTICE: TicketNoticeContext,
     MessageKind.SLA_ALERT: SlaAlertContext,
+    MessageKind.WIDGET_TICKET_LINK: WidgetTicketLinkContext,
 }
 
 

@@ -106,7 +106,7 @@ def _send_follow_up_link(
     locale: str,
     page_url: str | None,
 ) -> None:
-    from chalicelib.i18n.widget import EMAILS
+    from chalicelib.i18n.widget import email_text
     from chalicelib.notify.email import send_email
 
     settings = get_settings()
@@ -118,11 +118,10 @@ def _send_follow_up_link(
     )
     token = sign_ticket_grant(derived_key(_LINK_KEY_PURPOSE), grant)
     url = _follow_up_url(principal, page_url, token)
-    texts = EMAILS.get(locale, EMAILS["en"])
     send_email(
         email,
-        texts["subject"].format(subject=ticket.subject),
-        texts["body"].format(subject=ticket.subject, url=url),
+        email_text(locale, "subject", subject=ticket.subject),
+        email_text(locale, "body", subject=ticket.subject, url=url),
     )
 
 

@@ -215,3 +215,13 @@ def test_tenant_wording_may_name_only_values_that_are_always_there() -> None:
     with pytest.raises(UnknownPlaceholder):
         check_template(MessageKind.WARRANTY_EXPIRY_REMINDER, "{subject}", tenant_wording=True)
     assert issubclass(CONTEXTS[MessageKind.CUSTOM], MessageContext)
+
+
+def test_the_widget_follow_up_link_email_is_typed_too() -> None:
+    from chalicelib.i18n.widget import email_text
+
+    with pytest.raises(MissingValue):
+        email_text("lt", "body", subject="Nešildo")
+    body = email_text("lt", "body", subject="Nešildo", url="https://shop.example/t/1")
+    assert "užklausą „Nešildo“" in body
+    assert "https://shop.example/t/1" in body
