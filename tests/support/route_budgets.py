@@ -470,7 +470,7 @@ BUDGETS: dict[str, Budget] = {
             "TransactWriteItems",
             "UpdateItem",
         ),
-        read=9,
+        read=11,
         written=7,
         why="PutItem claims the Idempotency-Key, UpdateItem stores the response; GetItem the registration; GetItem the customer (a claim naming no region is routed by their address); Query the tenant's centres (routing, one small partition); BatchGetItem tenant record and customer (the language of the ticket's subject); BatchGetItem tenant record and ticket settings; GetItem the product and the registration again (the ticket's entitlement, and that the registration is the customer's, are checked on the shared ticket path — the second registration read could go); one transaction: the claim's ticket (ticket, audit, counters) and the claim",
     ),
