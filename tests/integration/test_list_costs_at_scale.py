@@ -1,12 +1,12 @@
-"""Lists and reports cost the same for a tenant with 100 items and one with 100,000.
+"""Lists and reports cost the same for a tenant with 125 items and one with 100,000.
 
 Two tenants get one of every resource through the API (``tenant_with_data``); then their
-customers, tickets, feedback responses and warranty registrations are multiplied to 25 each
-(100 items) and to 25,000 each (100,000 items). The copies are the store's own items — each
-one written through the API, read back raw and re-keyed with a fresh id, index keys included —
-so every list index holds them exactly as it holds items created one by one.
+customers, tickets, feedback responses, warranty registrations and appointments are multiplied
+to 25 each (125 items) and to 20,000 each (100,000 items). The copies are the store's own
+items — each one written through the API, read back raw and re-keyed with a fresh id, index
+keys included — so every list index holds them exactly as it holds items created one by one.
 
-The 100 items are loaded with the store's ``batch_put`` (BatchWriteItem). The 100,000 go
+The 125 items are loaded with the store's ``batch_put`` (BatchWriteItem). The 100,000 go
 straight into moto's table (same raw items): through the SDK the fake spends about a
 millisecond per item on request validation, serialisation and a quadratic size check, two
 minutes for this test alone; the route costs measured below do not depend on how the items got
@@ -15,14 +15,16 @@ there, only that they are there, in the same shape.
 Then every list and report route (every tenant GET without a path parameter) is driven for
 both tenants, with ``limit=20`` so that both collections hold more than a page: DynamoDB calls
 and items read must be identical. A list that read or counted the whole collection, or a
-report computed from the items instead of counters, would differ.
+report computed from the items instead of counters, would differ. The lists by a facet that
+has its own index (tickets by ``type``, appointments by ``kind``) are driven the same way with
+the facet of the multiplied records: a filter applied after reading would read more at scale.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from chalice.test import Client
@@ -30,12 +32,14 @@ from moto import mock_aws
 
 import app as app_module
 from chalicelib.api.routing import all_operations
+from chalicelib.schemas.service import VisitKindName
+from chalicelib.schemas.tickets import TypeName
 from chalicelib.services.ticket_reports import REPORT_SHARDS
 from tests.integration.conftest import Api, reset_caches
 from tests.support.resources import Maker
 from tests.support.route_costs import Measured, measure_routes, route_key, tenant_with_data
 
-SMALL, LARGE = 100, 100_000
+SMALL, LARGE = 125, 100_000
 
 # (table base name, which raw items are the collection's records, the record's id).
 Selector = Callable[[str, dict[str, Any]], bool]
@@ -51,6 +55,32 @@ COLLECTIONS: list[tuple[str, Selector, Callable[[dict[str, Any]], str]]] = [
         "service",
         lambda t, i: i["pk"]["S"].startswith(f"{t}#WARRANTY#") and i["sk"]["S"] == "WARRANTY",
         lambda i: i["pk"]["S"].rsplit("#", 1)[1],
+    ),
+    (
+        "service",
+        lambda t, i: i["pk"]["S"].startswith(f"{t}#APPT#") and i["sk"]["S"] == "APPT",
+        lambda i: i["pk"]["S"].rsplit("#", 1)[1],
+    ),
+]
+# Filtered lists served by their own index: (measured key, route, query parameter, the
+# multiplied collection, the parameter's value in one of its raw records, every value the
+# parameter takes).
+FACETED: list[tuple[str, str, str, int, Callable[[dict[str, Any]], str], tuple[str, ...]]] = [
+    (
+        "GET /v1/tickets?type",
+        "GET /v1/tickets",
+        "type",
+        1,
+        lambda i: i["ticket_type"]["S"],
+        get_args(TypeName),
+    ),
+    (
+        "GET /v1/appointments?kind",
+        "GET /v1/appointments",
+        "kind",
+        4,
+        lambda i: i["visit_kind"]["S"],
+        get_args(VisitKindName),
     ),
 ]
 
@@ -127,6 +157,29 @@ def grow(tenant_id: str, per_collection: int, load: Loader) -> int:
     return total
 
 
+def _faceted(api: Api, maker: Maker) -> dict[str, Measured]:
+    """The faceted lists, filtered by the value most of the collection's records have (the
+    multiplied template's, so that more than a page matches) and by a value none has (a filter
+    applied after reading would read the whole collection to find nothing)."""
+    from collections import Counter
+
+    from chalicelib.store.tables import TABLE_MODELS
+    from tests.support.scan import tenant_items
+
+    tables = {model.Meta.base_name: model.Meta.table_name for model in TABLE_MODELS}  # type: ignore[attr-defined]
+    items = tenant_items(maker.tenant_id)
+    found: dict[str, Measured] = {}
+    for name, route, parameter, collection, value_of, every in FACETED:
+        base, is_record, _ = COLLECTIONS[collection]
+        records = [i for i in items[tables[base]] if is_record(maker.tenant_id, i)]
+        counted = Counter(value_of(i) for i in records)
+        absent = next(v for v in every if v not in counted)
+        for key, value in ((name, counted.most_common(1)[0][0]), (f"{name}={absent}", absent)):
+            page = {"limit": "20", parameter: value}
+            found[key] = measure_routes(api, only={route}, main=maker, page=page)[route]
+    return found
+
+
 @pytest.fixture(scope="module")
 def costs() -> Iterator[dict[int, dict[str, Measured]]]:
     """List and report costs of a 100-item tenant and of a 100,000-item tenant."""
@@ -150,6 +203,7 @@ def costs() -> Iterator[dict[int, dict[str, Measured]]]:
                 measured[size] = measure_routes(
                     api, only=LIST_ROUTES, main=maker, page={"limit": "20"}
                 )
+                measured[size].update(_faceted(api, maker))
             yield measured
         reset_caches()
 
@@ -183,6 +237,22 @@ def test_lists_and_reports_cost_the_same_at_100_and_100000_items(
     assert large.items_read == small.items_read, (
         f"{route}: reads {small.items_read} items at {SMALL} items, {large.items_read} at {LARGE}"
     )
+
+
+@pytest.mark.parametrize("name", [name for name, *_ in FACETED])
+@pytest.mark.parametrize("matching", [True, False], ids=["common value", "absent value"])
+def test_lists_by_an_indexed_facet_cost_the_same_at_both_sizes(
+    costs: dict[int, dict[str, Measured]], name: str, matching: bool
+) -> None:
+    if not matching:
+        name = next(key for key in costs[SMALL] if key.startswith(f"{name}="))
+    small, large = costs[SMALL][name], costs[LARGE][name]
+    assert (large.calls, large.items_read) == (small.calls, small.items_read), (
+        f"{name}: {small.calls} reading {small.items_read} at {SMALL}, "
+        f"{large.calls} reading {large.items_read} at {LARGE}"
+    )
+    # The page's Query reads the page and the item telling there is more, nothing filtered out.
+    assert large.calls[0] == "Query"
 
 
 def test_a_full_page_is_read_from_the_large_collections(
