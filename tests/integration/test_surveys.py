@@ -128,7 +128,8 @@ def test_survey_for_sending(api: Api, tenant_a: TenantKeys) -> None:
     with context.serving_tenant(tenant_a.tenant_id):
         built_in = survey_for_sending(tenant_a.tenant_id, "nps", "en", "Acme")
         latvian = survey_for_sending(tenant_a.tenant_id, "nps", "lv", "Acme")
-    assert built_in is not None and latvian is not None
+    assert built_in is not None
+    assert latvian is not None
     assert built_in.survey_id is None
     assert "Acme" in built_in.question
     # Latvian (like Lithuanian) would need the company name inflected: the text says "us".
