@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -87,6 +88,8 @@ def start_stack(extra_env: dict[str, str] | None = None) -> Stack:
     # purpose (e.g. a shared APP_SECRET so a test can sign survey links).
     for name in ("AWS_ENDPOINT_URL", "TABLE_PREFIX", "APP_SECRET"):
         env.pop(name, None)
+    # Never overwrite the developer's own .local/stack.env (their `make run`).
+    env["STACK_ENV_FILE"] = os.path.join(tempfile.mkdtemp(prefix="stack-env-"), "stack.env")
     env.update(extra_env or {})
     process = subprocess.Popen(
         [sys.executable, "-m", "scripts.local_stack"],

@@ -49,14 +49,15 @@ def test_readme_examples_run_twice(tmp_path: Path) -> None:
         for attempt in (1, 2):
             run = subprocess.run(
                 ["bash", str(script)],
-                cwd=ROOT,
+                cwd=tmp_path,
                 env=env,
                 capture_output=True,
                 text=True,
                 timeout=300,
                 check=False,
             )
-            output = f"{run.stdout[-6000:]}\n{run.stderr[-4000:]}"
+            stack_said = "".join(list(stack.output or ())[-40:])
+            output = f"{run.stdout[-6000:]}\n{run.stderr[-4000:]}\n--- the stack ---\n{stack_said}"
             assert run.returncode == 0, f"README examples failed on run {attempt}:\n{output}"
     finally:
         stop_stack(stack)

@@ -244,11 +244,10 @@ BUDGETS: dict[str, Budget] = {
             "GetItem",
             "TransactWriteItems",
             "Query",
-            "GetItem",
         ),
         read=10,
         written=1,
-        why="signed token; GetItem tenant, customer, general settings, the registration (ownership, proof already attached?) and again in the warranty update; S3 HEAD/GET of the upload (not DynamoDB); one transaction: the registration with its proof (and the outbox event); the reaction Queries the registration's follow-ups to cancel the registration reminder (GetItem the tenant's follow-up settings)",
+        why="signed token; GetItem tenant, customer, general settings, the registration (ownership, proof already attached?) and again in the warranty update; S3 HEAD/GET of the upload (not DynamoDB); one transaction: the registration with its proof; the reaction Queries the registration's follow-ups to cancel the registration reminder (the cover did not move, so no rule re-plans and no follow-up settings are read)",
     ),
     "OPTIONS /widget/v1/actions/{token}": Budget(
         (),

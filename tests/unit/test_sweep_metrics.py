@@ -13,6 +13,7 @@ from chalicelib import observability
 def emitted(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """Metric sets as they would be flushed (EMF output is disabled in tests)."""
     metrics = observability.get_metrics()
+    metrics.clear_metrics()  # what earlier handlers in this process left unflushed
     flushed: list[dict[str, Any]] = []
 
     def flush() -> None:
