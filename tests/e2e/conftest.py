@@ -160,3 +160,31 @@ def stack() -> Iterator[Stack]:
     running = start_stack()
     yield running
     stop_stack(running)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Debian chromium driven by Playwright (never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        pytest.fail("chromium is missing: run `make browser` (scripts/install_test_packages.sh)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--no-sandbox", "--disable-dev-shm-usage"],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def signed_stack() -> Iterator[Stack]:
+    """A local stack sharing this process's signing secret (the test signs links)."""
+    running = start_stack({"APP_SECRET": os.environ["APP_SECRET"]})
+    yield running
+    stop_stack(running)

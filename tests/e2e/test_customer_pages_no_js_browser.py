@@ -6,7 +6,6 @@ comes back to its confirmation (issue 16, defect 16 and the reminder links of de
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -14,35 +13,9 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Stack, start_stack, stop_stack
+from tests.e2e.conftest import Stack
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = Path("/usr/bin/chromium")
-
-
-@pytest.fixture(scope="module")
-def signed_stack() -> Iterator[Stack]:
-    """A local stack sharing this process's signing secret (the test signs links)."""
-    running = start_stack({"APP_SECRET": os.environ["APP_SECRET"]})
-    yield running
-    stop_stack(running)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Headless Debian chromium driven by Playwright."""
-    if not CHROMIUM.exists():
-        pytest.fail("chromium is missing: run `make browser` (scripts/install_chromium.sh)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-dev-shm-usage"],
-        )
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -7,45 +7,16 @@ in a browser records the link's score by POST, then takes a comment.
 
 from __future__ import annotations
 
-import os
 import urllib.request
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.e2e.conftest import Stack, start_stack, stop_stack
+from tests.e2e.conftest import Stack
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = Path("/usr/bin/chromium")
-
-
-@pytest.fixture(scope="module")
-def signed_stack() -> Iterator[Stack]:
-    """A local stack sharing this process's signing secret."""
-    running = start_stack({"APP_SECRET": os.environ["APP_SECRET"]})
-    yield running
-    stop_stack(running)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Headless Debian chromium driven by Playwright."""
-    if not CHROMIUM.exists():
-        pytest.fail("chromium is missing: run `make browser` (scripts/install_test_packages.sh)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-dev-shm-usage"],
-        )
-        yield launched
-        launched.close()
 
 
 def _link(stack: Stack, customer_id: str, kind: str) -> dict[int, str]:
