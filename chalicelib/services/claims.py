@@ -47,7 +47,7 @@ def _load(tenant_id: str, warranty_id: str, claim_id: str) -> store.ServiceItem:
 
 
 def _new_ticket(
-    tenant_id: str,
+    locale: texts.Locale,
     warranty: dict[str, Any],
     warranty_id: str,
     request: ClaimCreate,
@@ -55,10 +55,8 @@ def _new_ticket(
 ) -> TicketCreate:
     """The warranty-claim ticket opened with a claim that names no existing ticket, its
     subject in the customer's locale (the customer reads it in the widget)."""
-    from chalicelib.services import ticket_sync
-
     subject = texts.claim_ticket_subject(
-        ticket_sync.customer_locale(tenant_id, warranty["customer_id"]),
+        locale,
         product=warranty["product_name"],
         serial=warranty["serial_number"],
     )
@@ -77,7 +75,7 @@ def _new_ticket(
 
 def submit_claim(tenant_id: str, warranty_id: str, request: ClaimCreate, *, actor: Actor) -> Claim:
     """Submit a claim. Outside coverage it is accepted as ``chargeable``, never refused."""
-    from chalicelib.services import service_centres, tickets, warranties
+    from chalicelib.services import service_centres, ticket_sync, tickets, warranties
 
     loaded = warranties.load(tenant_id, warranty_id)
     data = loaded.item.data
@@ -88,6 +86,14 @@ def submit_claim(tenant_id: str, warranty_id: str, request: ClaimCreate, *, acto
         raise Invalid("reported_on precedes the purchase", code="reported_before_purchase")
     cover = coverage_rules.coverage_on(loaded.registration(), reported)
     billing = rules.billing_for(cover)
+    # The customer is read once, for whatever needs them: the new ticket's language and, when
+    # no region is given, the region of their address.
+    needs_customer = not request.ticket_id or not (request.service_centre_id or request.region)
+    customer, locale = (
+        ticket_sync.customer_with_locale(tenant_id, data["customer_id"])
+        if needs_customer
+        else (None, texts.FALLBACK)
+    )
     if request.service_centre_id:
         centre_id: str | None = service_centres.load_centre(
             tenant_id, request.service_centre_id
@@ -95,9 +101,7 @@ def submit_claim(tenant_id: str, warranty_id: str, request: ClaimCreate, *, acto
     else:
         # No region given: the customer's address says where they are (not retyped per claim).
         region, country = (
-            (request.region, None)
-            if request.region
-            else service_centres.customer_place(tenant_id, data["customer_id"])
+            (request.region, None) if request.region else service_centres.customer_place(customer)
         )
         routed = service_centres.route(
             tenant_id,
@@ -148,7 +152,7 @@ def submit_claim(tenant_id: str, warranty_id: str, request: ClaimCreate, *, acto
         # The claim and its new ticket are one transaction: a retry never finds half of them.
         tickets.open_ticket(
             tenant_id,
-            _new_ticket(tenant_id, data, warranty_id, request, billing),
+            _new_ticket(locale, data, warranty_id, request, billing),
             actor=actor,
             ticket_id=ticket_id,
             also_create=[item],

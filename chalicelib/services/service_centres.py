@@ -22,7 +22,6 @@ from chalicelib.schemas.service import (
     CentreUpdate,
 )
 from chalicelib.services.paging import next_cursor, page_request
-from chalicelib.store import customers as customer_store
 from chalicelib.store import service as store
 
 
@@ -199,10 +198,9 @@ def route(
     return to_centre(best[3]) if best else None
 
 
-def customer_place(tenant_id: str, customer_id: str) -> tuple[str | None, str | None]:
-    """The (region code, country) of the customer's address, for routing their claims;
+def customer_place(customer: Any) -> tuple[str | None, str | None]:
+    """The (region code, country) of a customer's address, for routing their claims;
     (None, None) when the customer has no address (or no longer exists)."""
-    customer = customer_store.get_customer(tenant_id, customer_id)
     address = (customer.address if customer else None) or {}
     return address.get("region"), address.get("country")
 

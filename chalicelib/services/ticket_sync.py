@@ -88,6 +88,11 @@ def _read(tenant_id: str, ticket_id: str, customer_id: str | None) -> _Read:
 
 def customer_locale(tenant_id: str, customer_id: str) -> texts.Locale:
     """The customer's locale, else the tenant's (one BatchGetItem: tenant and customer)."""
+    return customer_with_locale(tenant_id, customer_id)[1]
+
+
+def customer_with_locale(tenant_id: str, customer_id: str) -> tuple[Any, texts.Locale]:
+    """The customer (or None) and their locale, else the tenant's, in one BatchGetItem."""
     from chalicelib.store import customers as customer_store
 
     key = (
@@ -98,7 +103,7 @@ def customer_locale(tenant_id: str, customer_id: str) -> texts.Locale:
     loaded = tenant_context.load_with(tenant_id, (), [key])
     raw = loaded.extra.get(key)
     customer = customer_store.CustomerItem.from_raw_data(raw) if raw else None
-    return texts.locale_of(
+    return customer, texts.locale_of(
         customer.locale if customer else None,
         loaded.tenant.default_locale if loaded.tenant else None,
     )
